@@ -1,0 +1,1 @@
+"""The small core every domain shares: the clock (the bus and twin state come with telemetry)."""

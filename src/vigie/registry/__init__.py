@@ -1,0 +1,1 @@
+"""The registry: municipalities, assets, their parts and topology, lifecycle."""

@@ -1,0 +1,127 @@
+"""Validate and write a batch of new assets all or nothing, with one audit entry each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from vigie.audit.log import AuditEntry, record
+from vigie.registry.assets import NewAsset, insert_assets, kinds_of, next_local_number
+from vigie.registry.ids import asset_urn
+from vigie.registry.validation import AssetInput, AssetInvalid, Problem, validate_asset
+from vigie.store.schema import municipalities
+
+
+class RowProblem(msgspec.Struct, frozen=True):
+    """A problem of one input row; `row` is the caller's numbering (line or feature)."""
+
+    row: int
+    field: str
+    reason: str
+
+
+class BatchInvalid(ValueError):
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(f"{len({p.row for p in problems})} row(s) refused")
+        self.problems = problems
+
+
+def validate_batch(
+    conn: Connection,
+    rows: Sequence[tuple[int, AssetInput]],
+    *,
+    from_text: bool = False,
+    allowed_municipalities: set[str] | None = None,
+) -> list[NewAsset]:
+    """Validate every row against the store and the rest of the batch; raise BatchInvalid
+    listing every problem of every row, else return the assets ready to insert."""
+    known = set(conn.scalars(select(municipalities.c.code)))
+    if allowed_municipalities is not None:
+        known &= allowed_municipalities
+    referenced = [r.id for _, r in rows if r.id] + [
+        str(link.get("target_id", "")) for _, r in rows for link in r.links
+    ] + [str(p["id"]) for _, r in rows for p in r.parts if p.get("id")]
+    stored_kinds = kinds_of(conn, referenced)
+    batch_kinds: dict[str, str] = {}
+    counters: dict[tuple[str, str], int] = {}
+
+    def next_local_id(asset_type: str, municipality_code: str) -> str:
+        key = (asset_type, municipality_code)
+        if key not in counters:
+            counters[key] = next_local_number(conn, asset_type, municipality_code)
+        while True:
+            candidate = asset_urn(asset_type, municipality_code, counters[key])
+            counters[key] += 1
+            if candidate not in stored_kinds and candidate not in batch_kinds:
+                return candidate
+
+    def id_exists(some_id: str) -> bool:
+        return some_id in stored_kinds or some_id in batch_kinds
+
+    def kind_of(some_id: str) -> str | None:
+        return stored_kinds.get(some_id) or batch_kinds.get(some_id)
+
+    valid: list[NewAsset] = []
+    problems: list[RowProblem] = []
+    for row_number, raw in rows:
+        try:
+            asset = validate_asset(
+                raw,
+                known_municipalities=known,
+                id_exists=id_exists,
+                next_local_id=next_local_id,
+                kind_of=kind_of,
+                from_text=from_text,
+            )
+        except AssetInvalid as invalid:
+            problems += [RowProblem(row_number, p.field, p.reason) for p in invalid.problems]
+            continue
+        batch_kinds[asset.id] = asset.type
+        batch_kinds.update({part.id: part.kind for part in asset.parts})
+        valid.append(asset)
+    if problems:
+        raise BatchInvalid(problems)
+    return valid
+
+
+def create_assets(
+    conn: Connection,
+    rows: Sequence[tuple[int, AssetInput]],
+    *,
+    actor: str,
+    now: datetime,
+    action: str = "asset.create",
+    from_text: bool = False,
+    allowed_municipalities: set[str] | None = None,
+    detail: str | None = None,
+) -> list[NewAsset]:
+    """Validate then write the whole batch with an audit entry per asset, in the caller's
+    transaction: on any problem nothing is written."""
+    valid = validate_batch(
+        conn, rows, from_text=from_text, allowed_municipalities=allowed_municipalities
+    )
+    insert_assets(conn, valid, now)
+    record(
+        conn,
+        [
+            AuditEntry(
+                at=now,
+                actor=actor,
+                action=action,
+                entity_type=asset.type,
+                entity_id=asset.id,
+                after=msgspec.to_builtins(asset),
+                detail=detail,
+            )
+            for asset in valid
+        ],
+    )
+    return valid
+
+
+# Re-exported for callers that only need the input shape and the problem type.
+__all__ = ["AssetInput", "BatchInvalid", "Problem", "RowProblem", "create_assets", "validate_batch"]

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy Core tables, engines for SQLite and PostgreSQL, Alembic migrations."""

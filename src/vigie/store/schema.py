@@ -1,0 +1,131 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations are written from these tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+from vigie.store.types import BigId, JsonDocument, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+municipalities = Table(
+    "municipalities",
+    metadata,
+    Column("code", String(5), primary_key=True, comment="INSEE code"),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("area_km2", Float, nullable=False),
+    Column("population", Integer, nullable=False),
+    Column("boundary", JsonDocument, nullable=True, comment="GeoJSON polygon, WGS84"),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", String(160), primary_key=True, comment="NGSI-LD URN"),
+    Column("type", String(48), nullable=False),
+    Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("lon", Float, nullable=False, comment="WGS84 longitude of the asset (or line start)"),
+    Column("lat", Float, nullable=False),
+    Column("geometry", JsonDocument, nullable=True, comment="GeoJSON geometry for non-points"),
+    Column("attributes", JsonDocument, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_assets_lon_lat", "lon", "lat"),
+    Index("ix_assets_type_municipality", "type", "municipality_code"),
+    Index("ix_assets_municipality_code", "municipality_code"),
+    Index("ix_assets_status", "status"),
+)
+
+asset_parts = Table(
+    "asset_parts",
+    metadata,
+    Column("id", String(200), primary_key=True, comment="NGSI-LD URN of the part"),
+    Column("asset_id", String(160), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False, comment="feeder, signal_group, detector, meter"),
+    Column("name", String(200), nullable=False),
+    Column("attributes", JsonDocument, nullable=False),
+    Index("ix_asset_parts_asset_id", "asset_id"),
+)
+
+asset_links = Table(
+    "asset_links",
+    metadata,
+    Column("asset_id", String(160), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
+    Column("relation", String(32), nullable=False),
+    Column("target_id", String(200), nullable=False, comment="an asset or asset part id"),
+    PrimaryKeyConstraint("asset_id", "relation", "target_id"),
+    Index("ix_asset_links_target", "target_id", "relation"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+user_municipalities = Table(
+    "user_municipalities",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("municipality_code", String(5), ForeignKey("municipalities.code"), nullable=False),
+    PrimaryKeyConstraint("user_id", "municipality_code"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False, comment="session or machine"),
+    Column("name", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(48), nullable=False),
+    Column("entity_type", String(48), nullable=False),
+    Column("entity_id", String(200), nullable=True),
+    Column("before", JsonDocument, nullable=True),
+    Column("after", JsonDocument, nullable=True),
+    Column("detail", Text, nullable=True),
+    Index("ix_audit_log_entity", "entity_id", "at"),
+    Index("ix_audit_log_at", "at"),
+)
