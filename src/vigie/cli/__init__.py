@@ -1,0 +1,1 @@
+"""The `vigie` command line (typer + rich)."""

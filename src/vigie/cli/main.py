@@ -1,0 +1,22 @@
+"""Entry point of the `vigie` command: one sub-command group per concern."""
+
+from __future__ import annotations
+
+import typer
+
+from vigie.cli import assets, city, db, serve, users
+
+app = typer.Typer(
+    name="vigie",
+    help="Vigie: connected control centre for a metropolitan area's public facilities.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(city.app, name="city")
+app.add_typer(assets.app, name="assets")
+app.add_typer(users.app, name="users")
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+
+if __name__ == "__main__":
+    app()
