@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import typer
 
+from vigie.config import Settings
+
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="TCP port."),
+    host: str | None = typer.Option(None, help="Address to listen on [VIGIE_HTTP_HOST or 127.0.0.1]."),
+    port: int | None = typer.Option(None, help="TCP port [VIGIE_HTTP_PORT or 8000]."),
 ) -> None:
-    """Serve the control centre over HTTP."""
+    """Serve the control centre over HTTP (migrating the store first)."""
     import uvicorn
 
     from vigie.api.app import create_app
+    from vigie.cli.store import open_store
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    settings = Settings.from_env()
+    engine = open_store(settings)
+    uvicorn.run(
+        create_app(settings, engine=engine),
+        host=host or settings.http_host,
+        port=port or settings.http_port,
+        log_level="info",
+    )

@@ -287,14 +287,26 @@ def replace_asset(conn: Connection, updated: NewAsset, now: datetime) -> None:
         )
 
 
-def dependents_of(conn: Connection, target_ids: Sequence[str], relation: str) -> list[str]:
-    """Ids of assets linked by `relation` to any of `target_ids` (e.g. lights on a feeder)."""
-    return list(
-        conn.scalars(
-            select(asset_links.c.asset_id)
-            .where(asset_links.c.target_id.in_(target_ids), asset_links.c.relation == relation)
-            .order_by(asset_links.c.asset_id)
-        )
+def dependents_of(
+    conn: Connection, target_ids: Sequence[str], relation: str | None = None
+) -> list[str]:
+    """Ids of assets, not retired, linked (by `relation`, or any) to any of `target_ids`:
+    the lights on a cabinet's feeders, the devices on a network node."""
+    query = (
+        select(asset_links.c.asset_id)
+        .join(assets, assets.c.id == asset_links.c.asset_id)
+        .where(asset_links.c.target_id.in_(target_ids), assets.c.status != "retired")
+        .distinct()
+        .order_by(asset_links.c.asset_id)
+    )
+    if relation is not None:
+        query = query.where(asset_links.c.relation == relation)
+    return list(conn.scalars(query))
+
+
+def set_status(conn: Connection, asset_id: str, status: str, now: datetime) -> None:
+    conn.execute(
+        assets.update().where(assets.c.id == asset_id).values(status=status, updated_at=now)
     )
 
 

@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): routes per resource, auth dependencies, problem+json errors."""

@@ -1,0 +1,77 @@
+"""FastAPI dependencies: the store, the clock and the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Connection, Engine
+
+from vigie.api.problems import ProblemError
+from vigie.auth.principal import Principal
+from vigie.auth.roles import Permission
+from vigie.auth.tokens import principal_for_token
+from vigie.core.clock import Clock
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def read_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        yield conn
+
+
+def current_principal(
+    engine: Annotated[Engine, Depends(get_engine)],
+    clock: Annotated[Clock, Depends(get_clock)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ProblemError(401, "a bearer token is required", kind="not-authenticated")
+    with engine.connect() as conn:
+        principal = principal_for_token(conn, credentials.credentials, clock.now())
+    if principal is None:
+        raise ProblemError(401, "the token is unknown, expired or revoked", kind="not-authenticated")
+    return principal
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only callers whose role grants `permission`."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.can(permission):
+            raise ProblemError(
+                403,
+                f"role {principal.role.value} may not {permission.value}",
+                kind="forbidden",
+            )
+        return principal
+
+    return check
+
+
+def ensure_in_scope(principal: Principal, municipality_code: str) -> None:
+    if not principal.may_touch(municipality_code):
+        raise ProblemError(
+            403,
+            f"municipality {municipality_code} is outside your scope",
+            kind="out-of-scope",
+        )
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+ReadConnection = Annotated[Connection, Depends(read_connection)]
+StoreEngine = Annotated[Engine, Depends(get_engine)]
+CurrentClock = Annotated[Clock, Depends(get_clock)]

@@ -1,0 +1,47 @@
+"""Roles and the permissions each grants."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    OPERATOR = "operator"
+    TECHNICIAN = "technician"
+    MUNICIPAL_AGENT = "municipal_agent"
+    VIEWER = "viewer"
+
+
+class Permission(StrEnum):
+    ASSETS_READ = "assets.read"
+    ASSETS_CREATE = "assets.create"
+    ASSETS_UPDATE = "assets.update"
+    ASSETS_RETIRE = "assets.retire"
+    MUNICIPALITIES_MANAGE = "municipalities.manage"
+    AUDIT_READ = "audit.read"
+    USERS_MANAGE = "users.manage"
+
+
+_EVERYONE = frozenset({Permission.ASSETS_READ})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: _EVERYONE
+    | {
+        Permission.ASSETS_CREATE,
+        Permission.ASSETS_UPDATE,
+        Permission.ASSETS_RETIRE,
+        Permission.AUDIT_READ,
+    },
+    Role.OPERATOR: _EVERYONE,
+    # Technicians close the loop on repairs: they change an asset's status and attributes.
+    Role.TECHNICIAN: _EVERYONE | {Permission.ASSETS_UPDATE},
+    # Municipal staff keep their own municipality's inventory (and only theirs: see scope).
+    Role.MUNICIPAL_AGENT: _EVERYONE | {Permission.ASSETS_CREATE, Permission.ASSETS_UPDATE},
+    Role.VIEWER: _EVERYONE,
+}
+
+#: Roles that only make sense tied to some municipalities.
+ROLES_NEEDING_SCOPE = frozenset({Role.MUNICIPAL_AGENT})
