@@ -170,3 +170,23 @@ def test_malformed_requests_are_problems_not_crashes(client: TestClient) -> None
         problem = response.json()
         assert response.headers["content-type"] == "application/problem+json"
         assert {"type", "title", "status", "detail"} <= problem.keys()
+
+
+def test_nul_characters_are_refused_before_reaching_the_store(client: TestClient) -> None:
+    headers = auth(client, "ada")
+    body = {
+        "type": "NetworkNode",
+        "name": "node\u0000",
+        "municipality_code": "21231",
+        "lon": 5.04,
+        "lat": 47.32,
+        "attributes": {"node_role": "access"},
+    }
+    responses = [
+        client.post("/api/v1/assets", json=body, headers=headers),
+        client.get(f"/api/v1/assets/{LIGHT_1}%00", headers=headers),
+        client.get("/api/v1/assets?municipality=21%0031", headers=headers),
+        client.post("/api/v1/auth/token", json={"username": "ada\u0000", "password": "whatever1"}),
+    ]
+    assert [r.status_code for r in responses] == [400, 400, 400, 400]
+    assert all(r.json()["detail"].startswith("NUL characters") for r in responses)

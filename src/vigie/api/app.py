@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from vigie import __version__
-from vigie.api.problems import install_problem_handlers
+from vigie.api.problems import RefuseNulInUrl, install_problem_handlers
 from vigie.api.routes import assets_read, assets_write, audit, auth, municipalities
 from vigie.config import Settings
 from vigie.core.clock import Clock, SystemClock
@@ -34,6 +34,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock or SystemClock()
     install_problem_handlers(app)
+    app.add_middleware(RefuseNulInUrl)
     for module in (auth, municipalities, assets_read, assets_write, audit):
         app.include_router(module.router)
 

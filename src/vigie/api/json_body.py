@@ -21,6 +21,9 @@ async def decode_body(request: Request, shape: type[T]) -> T:
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise ProblemError(413, f"bodies are limited to {MAX_BODY_BYTES} bytes", kind="too-large")
+    if b"\\u0000" in raw:
+        # PostgreSQL cannot store NUL in text; refuse it up front on every store alike.
+        raise ProblemError(400, "NUL characters (\\u0000) are not accepted", kind="nul-character")
     try:
         return msgspec.json.decode(raw, type=shape)
     except msgspec.ValidationError as error:

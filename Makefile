@@ -1,0 +1,51 @@
+# Vigie — every set-up step lives here or in scripts/, so a fresh machine needs only `make`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test bench bench-quick lint lock postgres system-packages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+## make demo: the control centre on the simulated Dijon twin, embedded store (SQLite)
+demo: $(STAMP)
+	$(BIN)/vigie demo
+
+## make test: installs and starts PostgreSQL, then every test on SQLite and PostgreSQL
+test: $(STAMP) system-packages
+	VIGIE_TEST_POSTGRES_URL=$$(bash scripts/postgres.sh | tail -n 1) \
+	  $(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+system-packages:
+	bash scripts/system-packages.sh
+
+postgres: system-packages
+	@bash scripts/postgres.sh | tail -n 1
+
+## make bench: the benchmarks of docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python bench/registry.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/registry.py --quick
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+## make lock: re-pin requirements.lock from pyproject.toml's ranges (needs the registry)
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q -e '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^vigie' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
