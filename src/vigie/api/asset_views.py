@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from vigie.registry.assets import Asset
+from vigie.registry.assets import Asset, Link
 
 
 def asset_json(asset: Asset, *, with_parts: bool = False) -> dict[str, Any]:
@@ -29,20 +29,33 @@ def asset_json(asset: Asset, *, with_parts: bool = False) -> dict[str, Any]:
     return body
 
 
-def asset_feature(asset: Asset) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": asset.id,
-        "geometry": asset.point_or_line(),
-        "properties": {
-            "type": asset.type,
-            "name": asset.name,
-            "status": asset.status,
-            "municipality_code": asset.municipality_code,
-            "attributes": asset.attributes,
-            "links": [{"relation": lk.relation, "target_id": lk.target_id} for lk in asset.links],
-        },
-    }
+class FeatureProperties(msgspec.Struct, frozen=True):
+    type: str
+    name: str
+    status: str
+    municipality_code: str
+    attributes: dict[str, Any]
+    links: tuple[Link, ...]
+
+
+class Feature(msgspec.Struct, frozen=True):
+    """A GeoJSON Feature; a Struct rather than a dict because msgspec encodes Structs
+    several times faster, and a map page can hold every light of the metropolis."""
+
+    id: str
+    geometry: dict[str, Any]
+    properties: FeatureProperties
+    type: str = "Feature"
+
+
+def asset_feature(asset: Asset) -> Feature:
+    return Feature(
+        asset.id,
+        asset.point_or_line(),
+        FeatureProperties(
+            asset.type, asset.name, asset.status, asset.municipality_code, asset.attributes, asset.links
+        ),
+    )
 
 
 def audit_snapshot(asset: Asset) -> dict[str, Any]:

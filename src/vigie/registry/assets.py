@@ -160,17 +160,16 @@ def _where(query: Select[Any], where: AssetFilter) -> Select[Any]:
     return query
 
 
-def _links_of(conn: Connection, asset_ids: Sequence[str]) -> dict[str, list[Link]]:
+def _links_of(conn: Connection, asset_ids: Select[Any] | Sequence[str]) -> dict[str, list[Link]]:
+    """Links of the given assets; `asset_ids` is a list or a subquery selecting ids."""
     found: dict[str, list[Link]] = defaultdict(list)
-    for start in range(0, len(asset_ids), 30_000):
-        chunk = asset_ids[start : start + 30_000]
-        rows = conn.execute(
-            select(asset_links.c.asset_id, asset_links.c.relation, asset_links.c.target_id)
-            .where(asset_links.c.asset_id.in_(chunk))
-            .order_by(asset_links.c.asset_id, asset_links.c.relation, asset_links.c.target_id)
-        )
-        for asset_id, relation, target_id in rows:
-            found[asset_id].append(Link(relation, target_id))
+    rows = conn.execute(
+        select(asset_links.c.asset_id, asset_links.c.relation, asset_links.c.target_id)
+        .where(asset_links.c.asset_id.in_(asset_ids))
+        .order_by(asset_links.c.asset_id, asset_links.c.relation, asset_links.c.target_id)
+    ).all()
+    for asset_id, relation, target_id in rows:
+        found[asset_id].append(Link(relation, target_id))
     return found
 
 
@@ -184,30 +183,61 @@ def _parts_of(conn: Connection, asset_ids: Sequence[str]) -> dict[str, list[Part
     return found
 
 
-def _to_assets(
-    conn: Connection, rows: Iterable[Any], *, with_parts: bool
+_ASSET_COLUMNS = (
+    assets.c.id,
+    assets.c.type,
+    assets.c.municipality_code,
+    assets.c.name,
+    assets.c.status,
+    assets.c.lon,
+    assets.c.lat,
+    assets.c.attributes,
+    assets.c.geometry,
+    assets.c.created_at,
+    assets.c.updated_at,
+)
+
+
+def _select_assets(
+    conn: Connection, query: Select[Any], id_query: Select[Any] | None, *, with_parts: bool
 ) -> list[Asset]:
-    rows = list(rows)
-    ids = [row.id for row in rows]
-    links = _links_of(conn, ids) if ids else {}
-    parts = _parts_of(conn, ids) if ids and with_parts else {}
+    """Run `query` (selecting _ASSET_COLUMNS) and attach links (and parts) to each asset;
+    `id_query` selects the same ids, so a page's links come in one query however long it is."""
+    rows = conn.execute(query).all()
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    links = _links_of(conn, id_query if id_query is not None else ids)
+    parts = _parts_of(conn, ids) if with_parts else {}
     return [
         Asset(
-            id=row.id,
-            type=row.type,
-            municipality_code=row.municipality_code,
-            name=row.name,
-            status=row.status,
-            lon=row.lon,
-            lat=row.lat,
-            attributes=row.attributes,
-            geometry=row.geometry,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            links=tuple(links.get(row.id, ())),
-            parts=tuple(parts.get(row.id, ())),
+            id=asset_id,
+            type=asset_type,
+            municipality_code=municipality_code,
+            name=name,
+            status=status,
+            lon=lon,
+            lat=lat,
+            attributes=attributes,
+            geometry=geometry,
+            created_at=created_at,
+            updated_at=updated_at,
+            links=tuple(links.get(asset_id, ())),
+            parts=tuple(parts.get(asset_id, ())),
         )
-        for row in rows
+        for (
+            asset_id,
+            asset_type,
+            municipality_code,
+            name,
+            status,
+            lon,
+            lat,
+            attributes,
+            geometry,
+            created_at,
+            updated_at,
+        ) in rows
     ]
 
 
@@ -220,18 +250,22 @@ def query_assets(
     with_parts: bool = False,
 ) -> list[Asset]:
     """Assets matching `where`, ordered by id, starting after `after_id` (cursor paging)."""
-    query = _where(select(assets), where).order_by(assets.c.id)
-    if after_id is not None:
-        query = query.where(assets.c.id > after_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return _to_assets(conn, conn.execute(query), with_parts=with_parts)
+
+    def paged(query: Select[Any]) -> Select[Any]:
+        query = _where(query, where).order_by(assets.c.id)
+        if after_id is not None:
+            query = query.where(assets.c.id > after_id)
+        return query.limit(limit) if limit is not None else query
+
+    page_ids = paged(select(assets.c.id)).subquery()
+    return _select_assets(
+        conn, paged(select(*_ASSET_COLUMNS)), select(page_ids.c.id), with_parts=with_parts
+    )
 
 
 def get_asset(conn: Connection, asset_id: str) -> Asset | None:
-    found = _to_assets(
-        conn, conn.execute(select(assets).where(assets.c.id == asset_id)), with_parts=True
-    )
+    query = select(*_ASSET_COLUMNS).where(assets.c.id == asset_id)
+    found = _select_assets(conn, query, None, with_parts=True)
     return found[0] if found else None
 
 

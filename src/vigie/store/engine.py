@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
@@ -19,15 +20,27 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_text(document: Any) -> str:
+    return msgspec.json.encode(document).decode()
+
+
+# msgspec reads and writes JSON columns several times faster than the json module, which
+# matters when a page holds tens of thousands of assets.
+_JSON_CODEC: dict[str, Any] = {
+    "json_serializer": _json_text,
+    "json_deserializer": msgspec.json.decode,
+}
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; creates the SQLite file's folder when needed."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **_JSON_CODEC)
         event.listen(engine, "connect", _tune_sqlite_connection)
         return engine
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **_JSON_CODEC)
     raise ValueError(f"unsupported database: {url.get_backend_name()} (use sqlite or postgresql)")
