@@ -30,18 +30,21 @@ def _postgres_base_url() -> str:
 
 @pytest.fixture(scope="session")
 def postgres_engine(worker_id: str) -> Iterator[Engine]:
-    """One migrated PostgreSQL database per test worker, created afresh for the session."""
+    """One migrated PostgreSQL database per test process, created afresh and dropped after."""
     base = make_url(_postgres_base_url())
-    name = f"vigie_test_{worker_id}"
+    # The pid keeps two test runs on one server (two engineers, or CI and a session) apart.
+    name = f"vigie_test_{worker_id}_{os.getpid()}"
     admin = make_engine(base.render_as_string(hide_password=False))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
     upgrade_to_head(engine)
     yield engine
     engine.dispose()
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
