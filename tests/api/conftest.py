@@ -49,7 +49,9 @@ def client(engine: Engine, clock: ManualClock, tmp_path: Path) -> Iterator[TestC
             )
         seed_small_network(conn, clock.now())
     settings = Settings(database_url=str(engine.url), var_dir=tmp_path)
-    with TestClient(create_app(settings, engine=engine, clock=clock), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(settings, engine=engine, clock=clock), raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 

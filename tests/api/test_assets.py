@@ -25,10 +25,14 @@ def _all_pages(client: TestClient, url: str, headers: dict[str, str]) -> list[di
 
 def test_list_filters_by_type_municipality_and_status(client: TestClient) -> None:
     headers = auth(client, "olga")
-    lights = client.get("/api/v1/assets?type=Streetlight&limit=100", headers=headers).json()["items"]
+    lights = client.get("/api/v1/assets?type=Streetlight&limit=100", headers=headers).json()[
+        "items"
+    ]
     assert len(lights) == 15
     dijon = client.get("/api/v1/assets?type=Streetlight&municipality=21231", headers=headers).json()
-    assert {a["municipality_code"] for a in dijon["items"]} == {"21231"} and len(dijon["items"]) == 10
+    assert {a["municipality_code"] for a in dijon["items"]} == {"21231"} and len(
+        dijon["items"]
+    ) == 10
     both = client.get("/api/v1/assets?type=Camera,NetworkNode", headers=headers).json()["items"]
     assert sorted(a["type"] for a in both) == ["Camera", "NetworkNode"]
     assert client.get("/api/v1/assets?status=retired", headers=headers).json()["items"] == []
@@ -44,8 +48,13 @@ def test_cursor_pages_cover_every_asset_once(client: TestClient) -> None:
 def test_bbox_and_near_find_what_is_inside(client: TestClient) -> None:
     headers = auth(client, "olga")
     # The first three lights of rue de la Liberté: lon 5.0350, 5.0354, 5.0358.
-    box = client.get("/api/v1/assets?type=Streetlight&bbox=5.0349,47.3221,5.0359,47.3223", headers=headers)
-    assert [a["id"] for a in box.json()["items"]] == [LIGHT_1, *(f"urn:ngsi-ld:Streetlight:21231:{n}" for n in (2, 3))]
+    box = client.get(
+        "/api/v1/assets?type=Streetlight&bbox=5.0349,47.3221,5.0359,47.3223", headers=headers
+    )
+    assert [a["id"] for a in box.json()["items"]] == [
+        LIGHT_1,
+        *(f"urn:ngsi-ld:Streetlight:21231:{n}" for n in (2, 3)),
+    ]
     # 70 m around light 1 holds lights 1-3 (0, 30, 60 m away), not light 4 (90 m).
     near = client.get(
         "/api/v1/assets?type=Streetlight&near=5.0350,47.3222&radius_m=70", headers=headers
@@ -54,7 +63,9 @@ def test_bbox_and_near_find_what_is_inside(client: TestClient) -> None:
 
 
 def test_geojson_lists_features_with_positions(client: TestClient) -> None:
-    response = client.get("/api/v1/assets?type=Streetlight&format=geojson", headers=auth(client, "vic"))
+    response = client.get(
+        "/api/v1/assets?type=Streetlight&format=geojson", headers=auth(client, "vic")
+    )
     assert response.headers["content-type"] == "application/geo+json"
     collection = response.json()
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 15
@@ -70,7 +81,9 @@ def test_one_asset_shows_parts_and_topology(client: TestClient) -> None:
     light = client.get(f"/api/v1/assets/{LIGHT_1}", headers=headers).json()
     assert light["links"] == [{"relation": "fed_by", "target_id": FEEDER_ID}]
     missing = client.get("/api/v1/assets/urn:ngsi-ld:Streetlight:21231:999", headers=headers)
-    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert (
+        missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    )
 
 
 def test_create_update_and_retire_an_asset(client: TestClient) -> None:
@@ -142,7 +155,9 @@ def test_invalid_assets_are_refused_with_every_reason(client: TestClient) -> Non
 
 def test_illegal_status_moves_are_conflicts(client: TestClient) -> None:
     headers = auth(client, "sam")
-    response = client.patch(f"/api/v1/assets/{LIGHT_1}", json={"status": "planned"}, headers=headers)
+    response = client.patch(
+        f"/api/v1/assets/{LIGHT_1}", json={"status": "planned"}, headers=headers
+    )
     assert response.status_code == 409
     assert response.json()["detail"] == "status cannot go from active to planned"
     unknown = client.patch(f"/api/v1/assets/{LIGHT_1}", json={"status": "asleep"}, headers=headers)
@@ -152,8 +167,14 @@ def test_illegal_status_moves_are_conflicts(client: TestClient) -> None:
 def test_malformed_requests_are_problems_not_crashes(client: TestClient) -> None:
     headers = auth(client, "sam")
     cases = [
-        client.post("/api/v1/assets", content=b"{not json", headers={**headers, "content-type": "application/json"}),
-        client.post("/api/v1/assets", content=b"<xml/>", headers={**headers, "content-type": "text/xml"}),
+        client.post(
+            "/api/v1/assets",
+            content=b"{not json",
+            headers={**headers, "content-type": "application/json"},
+        ),
+        client.post(
+            "/api/v1/assets", content=b"<xml/>", headers={**headers, "content-type": "text/xml"}
+        ),
         client.post("/api/v1/assets", json={"type": "Streetlight"}, headers=headers),
         client.post("/api/v1/assets", json=[1, 2], headers=headers),
         client.get("/api/v1/assets?bbox=1,2,3", headers=headers),

@@ -12,9 +12,15 @@ from vigie.core.clock import ManualClock
 LIGHT = "urn:ngsi-ld:Streetlight:21231:2"
 
 
-def test_update_and_retire_are_audited_with_before_and_after(client: TestClient, clock: ManualClock) -> None:
+def test_update_and_retire_are_audited_with_before_and_after(
+    client: TestClient, clock: ManualClock
+) -> None:
     clock.advance(timedelta(minutes=5))
-    client.patch(f"/api/v1/assets/{LIGHT}", json={"attributes": {"rated_power_w": 35}}, headers=auth(client, "theo"))
+    client.patch(
+        f"/api/v1/assets/{LIGHT}",
+        json={"attributes": {"rated_power_w": 35}},
+        headers=auth(client, "theo"),
+    )
     clock.advance(timedelta(minutes=5))
     client.patch(f"/api/v1/assets/{LIGHT}", json={"links": []}, headers=auth(client, "sam"))
     client.post(f"/api/v1/assets/{LIGHT}/retire", headers=auth(client, "sam"))
@@ -36,7 +42,9 @@ def test_update_and_retire_are_audited_with_before_and_after(client: TestClient,
 def test_refused_writes_leave_no_audit_entry(client: TestClient) -> None:
     admin = auth(client, "ada")
     before = client.get("/api/v1/audit?limit=1000", headers=admin).json()["items"]
-    client.patch(f"/api/v1/assets/{LIGHT}", json={"attributes": {"rated_power_w": -5}}, headers=admin)
+    client.patch(
+        f"/api/v1/assets/{LIGHT}", json={"attributes": {"rated_power_w": -5}}, headers=admin
+    )
     client.patch(f"/api/v1/assets/{LIGHT}", json={"name": "x"}, headers=auth(client, "tala"))
     after = client.get("/api/v1/audit?limit=1000", headers=admin).json()["items"]
     new = [e for e in after if e["action"].startswith("asset.")][: len(after) - len(before)]

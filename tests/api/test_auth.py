@@ -26,7 +26,9 @@ def test_login_gives_a_token_that_identifies_the_user(client: TestClient) -> Non
 
 def test_wrong_password_and_unknown_user_are_refused_alike(client: TestClient) -> None:
     for username, password in (("ada", "wrong password"), ("nobody", PASSWORD)):
-        response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+        response = client.post(
+            "/api/v1/auth/token", json={"username": username, "password": password}
+        )
         assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["detail"] == "wrong username or password"
@@ -74,4 +76,8 @@ def test_login_attempts_are_audited(client: TestClient) -> None:
     client.post("/api/v1/auth/token", json={"username": "olga", "password": "nope nope"})
     token_for(client, "olga")
     trail = client.get("/api/v1/audit?entity_id=olga", headers=auth(client, "ada")).json()["items"]
-    assert [entry["action"] for entry in trail] == ["auth.login", "auth.login_failed", "user.create"]
+    assert [entry["action"] for entry in trail] == [
+        "auth.login",
+        "auth.login_failed",
+        "user.create",
+    ]

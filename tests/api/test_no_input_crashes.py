@@ -37,7 +37,9 @@ _asset_like = st.fixed_dictionaries(
     },
 )
 _params = st.dictionaries(
-    st.sampled_from(["type", "municipality", "status", "bbox", "near", "radius_m", "cursor", "limit", "format"]),
+    st.sampled_from(
+        ["type", "municipality", "status", "bbox", "near", "radius_m", "cursor", "limit", "format"]
+    ),
     _text | _numbers.map(str),
     max_size=5,
 )
@@ -51,14 +53,18 @@ def _is_problem_or_success(response: Any) -> bool:
     return True
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(params=_params)
 def test_any_list_query_is_answered(client: TestClient, params: dict[str, str]) -> None:
     response = client.get("/api/v1/assets", params=params, headers=_headers(client))
     assert _is_problem_or_success(response), response.text
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=_asset_like | _json)
 def test_any_create_or_update_body_is_answered(client: TestClient, body: Any) -> None:
     headers = {**_headers(client), "content-type": "application/json"}
@@ -66,7 +72,9 @@ def test_any_create_or_update_body_is_answered(client: TestClient, body: Any) ->
     raw = json.dumps(body, allow_nan=True)
     created = client.post("/api/v1/assets", content=raw, headers=headers)
     assert _is_problem_or_success(created), created.text
-    patched = client.patch("/api/v1/assets/urn:ngsi-ld:Streetlight:21231:3", content=raw, headers=headers)
+    patched = client.patch(
+        "/api/v1/assets/urn:ngsi-ld:Streetlight:21231:3", content=raw, headers=headers
+    )
     assert _is_problem_or_success(patched), patched.text
 
 

@@ -13,7 +13,9 @@ TALANT_LIGHT = "urn:ngsi-ld:Streetlight:21617:1"
 def test_lists_hold_only_the_agents_municipality(client: TestClient) -> None:
     items = client.get("/api/v1/assets?limit=1000", headers=auth(client, "tala")).json()["items"]
     assert len(items) == 5 and {a["municipality_code"] for a in items} == {"21617"}
-    municipalities = client.get("/api/v1/municipalities", headers=auth(client, "tala")).json()["items"]
+    municipalities = client.get("/api/v1/municipalities", headers=auth(client, "tala")).json()[
+        "items"
+    ]
     assert [m["name"] for m in municipalities] == ["Talant"]
 
 
@@ -27,7 +29,9 @@ def test_reads_outside_scope_are_403(client: TestClient) -> None:
 
 def test_writes_outside_scope_are_403_and_change_nothing(client: TestClient) -> None:
     headers = auth(client, "tala")
-    moved = client.patch(f"/api/v1/assets/{DIJON_LIGHT}", json={"name": "Mine now"}, headers=headers)
+    moved = client.patch(
+        f"/api/v1/assets/{DIJON_LIGHT}", json={"name": "Mine now"}, headers=headers
+    )
     assert moved.status_code == 403
     stolen = client.patch(
         f"/api/v1/assets/{TALANT_LIGHT}", json={"municipality_code": "21231"}, headers=headers
@@ -44,7 +48,10 @@ def test_writes_outside_scope_are_403_and_change_nothing(client: TestClient) -> 
     assert client.post("/api/v1/assets", json=body, headers=headers).status_code == 403
     admin = auth(client, "ada")
     assert client.get(f"/api/v1/assets/{DIJON_LIGHT}", headers=admin).json()["name"] == "Light 1"
-    assert client.get(f"/api/v1/assets/{TALANT_LIGHT}", headers=admin).json()["municipality_code"] == "21617"
+    assert (
+        client.get(f"/api/v1/assets/{TALANT_LIGHT}", headers=admin).json()["municipality_code"]
+        == "21617"
+    )
 
 
 def test_the_agent_may_keep_their_own_inventory(client: TestClient) -> None:
@@ -59,7 +66,9 @@ def test_the_agent_may_keep_their_own_inventory(client: TestClient) -> None:
     }
     created = client.post("/api/v1/assets", json=body, headers=headers)
     assert created.status_code == 201, created.text
-    renamed = client.patch(f"/api/v1/assets/{TALANT_LIGHT}", json={"name": "Light rue du Château"}, headers=headers)
+    renamed = client.patch(
+        f"/api/v1/assets/{TALANT_LIGHT}", json={"name": "Light rue du Château"}, headers=headers
+    )
     assert renamed.status_code == 200
     # Retiring is for supervisors.
     assert client.post(f"/api/v1/assets/{TALANT_LIGHT}/retire", headers=headers).status_code == 403

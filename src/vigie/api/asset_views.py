@@ -53,7 +53,12 @@ def asset_feature(asset: Asset) -> Feature:
         asset.id,
         asset.point_or_line(),
         FeatureProperties(
-            asset.type, asset.name, asset.status, asset.municipality_code, asset.attributes, asset.links
+            asset.type,
+            asset.name,
+            asset.status,
+            asset.municipality_code,
+            asset.attributes,
+            asset.links,
         ),
     )
 

@@ -20,4 +20,6 @@ def decode_cursor(cursor: str) -> str:
             raise ValueError("empty cursor")
         return key
     except (binascii.Error, UnicodeError, ValueError):
-        raise ProblemError(400, "the cursor is not one this API gave out", kind="bad-cursor") from None
+        raise ProblemError(
+            400, "the cursor is not one this API gave out", kind="bad-cursor"
+        ) from None

@@ -43,7 +43,9 @@ def current_principal(
     with engine.connect() as conn:
         principal = principal_for_token(conn, credentials.credentials, clock.now())
     if principal is None:
-        raise ProblemError(401, "the token is unknown, expired or revoked", kind="not-authenticated")
+        raise ProblemError(
+            401, "the token is unknown, expired or revoked", kind="not-authenticated"
+        )
     return principal
 
 

@@ -34,12 +34,16 @@ async def decode_body(request: Request, shape: type[T]) -> T:
             422, text, kind="invalid-input", errors=[{"field": field, "reason": reason}]
         ) from None
     except msgspec.DecodeError as error:
-        raise ProblemError(400, f"the body is not valid JSON: {error}", kind="malformed-json") from None
+        raise ProblemError(
+            400, f"the body is not valid JSON: {error}", kind="malformed-json"
+        ) from None
 
 
 def openapi_body(shape: type[Any]) -> dict[str, Any]:
     """`openapi_extra` documenting a msgspec-decoded JSON body."""
-    (schema,), components = msgspec.json.schema_components([shape], ref_template="#/components/schemas/{name}")
+    (schema,), components = msgspec.json.schema_components(
+        [shape], ref_template="#/components/schemas/{name}"
+    )
     return {
         "requestBody": {
             "required": True,

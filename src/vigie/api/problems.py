@@ -71,7 +71,10 @@ def problem_response(
         body["instance"] = instance
     body.update(extensions)
     return Response(
-        msgspec.json.encode(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+        msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 

@@ -32,7 +32,9 @@ def _floats(text: str, count: int, name: str, shape: str) -> list[float]:
 
 def _check_lonlat(lon: float, lat: float, name: str) -> None:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ProblemError(400, f"{name} is outside WGS84 longitude/latitude", kind="bad-filter", parameter=name)
+        raise ProblemError(
+            400, f"{name} is outside WGS84 longitude/latitude", kind="bad-filter", parameter=name
+        )
 
 
 def parse_bbox(text: str | None) -> Bbox | None:
@@ -42,14 +44,18 @@ def parse_bbox(text: str | None) -> Bbox | None:
     _check_lonlat(min_lon, min_lat, "bbox")
     _check_lonlat(max_lon, max_lat, "bbox")
     if min_lon > max_lon or min_lat > max_lat:
-        raise ProblemError(400, "bbox minimum is above its maximum", kind="bad-filter", parameter="bbox")
+        raise ProblemError(
+            400, "bbox minimum is above its maximum", kind="bad-filter", parameter="bbox"
+        )
     return Bbox(min_lon, min_lat, max_lon, max_lat)
 
 
 def parse_near(text: str | None, radius_m: float | None) -> Near | None:
     if text is None:
         if radius_m is not None:
-            raise ProblemError(400, "radius_m needs near=lon,lat", kind="bad-filter", parameter="radius_m")
+            raise ProblemError(
+                400, "radius_m needs near=lon,lat", kind="bad-filter", parameter="radius_m"
+            )
         return None
     lon, lat = _floats(text, 2, "near", "lon,lat")
     _check_lonlat(lon, lat, "near")

@@ -8,7 +8,9 @@ from vigie.config import Settings
 
 
 def serve(
-    host: str | None = typer.Option(None, help="Address to listen on [VIGIE_HTTP_HOST or 127.0.0.1]."),
+    host: str | None = typer.Option(
+        None, help="Address to listen on [VIGIE_HTTP_HOST or 127.0.0.1]."
+    ),
     port: int | None = typer.Option(None, help="TCP port [VIGIE_HTTP_PORT or 8000]."),
 ) -> None:
     """Serve the control centre over HTTP (migrating the store first)."""

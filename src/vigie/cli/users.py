@@ -34,7 +34,9 @@ def add(
         [], "--municipality", "-m", help="INSEE code the user is limited to (repeat for several)."
     ),
     password: str | None = typer.Option(
-        None, help="Password (at least 8 characters); asked for when omitted.", envvar="VIGIE_NEW_PASSWORD"
+        None,
+        help="Password (at least 8 characters); asked for when omitted.",
+        envvar="VIGIE_NEW_PASSWORD",
     ),
     display_name: str | None = typer.Option(None, help="Full name shown in the UI."),
 ) -> None:
@@ -72,7 +74,12 @@ def list_command() -> None:
     engine.dispose()
     table = Table("username", "role", "municipalities", "active")
     for user in found:
-        table.add_row(user.username, user.role.value, ", ".join(user.municipalities) or "all", str(user.active))
+        table.add_row(
+            user.username,
+            user.role.value,
+            ", ".join(user.municipalities) or "all",
+            str(user.active),
+        )
     console.print(table)
 
 
@@ -89,7 +96,9 @@ def token(
             errors.print(f"[red]No user {username!r}[/red]")
             raise typer.Exit(2)
         now = SystemClock().now()
-        issued, _ = issue_token(conn, user_id=user_id, kind="machine", name=name, now=now, lifetime=None)
+        issued, _ = issue_token(
+            conn, user_id=user_id, kind="machine", name=name, now=now, lifetime=None
+        )
         record(
             conn,
             [

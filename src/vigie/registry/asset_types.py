@@ -28,9 +28,9 @@ class LampTechnology(StrEnum):
 #: EN 13201-2 lighting classes: M for motorised traffic, C for conflict areas, P for
 #: pedestrians and slow traffic. Lower number = more light.
 LIGHTING_CLASSES: tuple[str, ...] = (
-    ("M1", "M2", "M3", "M4", "M5", "M6")
-    + ("C0", "C1", "C2", "C3", "C4", "C5")
-    + ("P1", "P2", "P3", "P4", "P5", "P6")
+    *("M1", "M2", "M3", "M4", "M5", "M6"),
+    *("C0", "C1", "C2", "C3", "C4", "C5"),
+    *("P1", "P2", "P3", "P4", "P5", "P6"),
 )
 LightingClass = Literal[
     "M1", "M2", "M3", "M4", "M5", "M6",

@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import TextClause
 
 from vigie.store.schema import asset_links, asset_parts, assets
 
@@ -119,7 +120,13 @@ def insert_assets(conn: Connection, new_assets: Sequence[NewAsset], now: datetim
             ],
         )
         part_rows = [
-            {"id": p.id, "asset_id": a.id, "kind": p.kind, "name": p.name, "attributes": p.attributes}
+            {
+                "id": p.id,
+                "asset_id": a.id,
+                "kind": p.kind,
+                "name": p.name,
+                "attributes": p.attributes,
+            }
             for a in chunk
             for p in a.parts
         ]
@@ -134,7 +141,52 @@ def insert_assets(conn: Connection, new_assets: Sequence[NewAsset], now: datetim
             conn.execute(asset_links.insert(), link_rows)
 
 
-def _where(query: Select[Any], where: AssetFilter) -> Select[Any]:
+_POSTGIS_POINTS: dict[str, bool] = {}
+Condition = ColumnElement[bool] | TextClause
+
+
+def _has_postgis_points(conn: Connection) -> bool:
+    """Whether this store has migration 0002's PostGIS `geom` column (PostgreSQL with PostGIS)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    key = conn.engine.url.render_as_string(hide_password=True)
+    if key not in _POSTGIS_POINTS:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'assets' AND column_name = 'geom'"
+        ).scalar()
+        _POSTGIS_POINTS[key] = found is not None
+    return _POSTGIS_POINTS[key]
+
+
+def _within_box(box: Bbox, postgis: bool, name: str) -> Condition:
+    if postgis:
+        return text(
+            f"assets.geom && ST_MakeEnvelope(:{name}_w, :{name}_s, :{name}_e, :{name}_n, 4326)"
+        ).bindparams(
+            **{f"{name}_w": box.min_lon, f"{name}_s": box.min_lat},
+            **{f"{name}_e": box.max_lon, f"{name}_n": box.max_lat},
+        )
+    return and_(
+        assets.c.lon.between(box.min_lon, box.max_lon),
+        assets.c.lat.between(box.min_lat, box.max_lat),
+    )
+
+
+def _within_radius(near: Near, postgis: bool) -> Condition:
+    if postgis:
+        return text(
+            "ST_DWithin(assets.geom::geography, "
+            "ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography, :near_r)"
+        ).bindparams(near_lon=near.lon, near_lat=near.lat, near_r=near.radius_m)
+    # Equirectangular distance: exact to well under 0.1% at city scale, and plain arithmetic.
+    kx = _M_PER_DEG_LAT * math.cos(math.radians(near.lat))
+    dx = (assets.c.lon - near.lon) * kx
+    dy = (assets.c.lat - near.lat) * _M_PER_DEG_LAT
+    return dx * dx + dy * dy <= near.radius_m**2
+
+
+def _where(query: Select[Any], where: AssetFilter, postgis: bool) -> Select[Any]:
     c = assets.c
     if where.types is not None:
         query = query.where(c.type.in_(where.types))
@@ -142,21 +194,11 @@ def _where(query: Select[Any], where: AssetFilter) -> Select[Any]:
         query = query.where(c.municipality_code.in_(where.municipality_codes))
     if where.statuses is not None:
         query = query.where(c.status.in_(where.statuses))
-    for box in (where.bbox, where.near.bbox() if where.near else None):
-        if box is not None:
-            query = query.where(
-                and_(
-                    c.lon.between(box.min_lon, box.max_lon),
-                    c.lat.between(box.min_lat, box.max_lat),
-                )
-            )
+    if where.bbox is not None:
+        query = query.where(_within_box(where.bbox, postgis, "bbox"))
     if where.near is not None:
-        # Equirectangular distance: exact to well under 0.1% at city scale, and plain
-        # arithmetic, so the same SQL runs on SQLite and PostgreSQL.
-        kx = _M_PER_DEG_LAT * math.cos(math.radians(where.near.lat))
-        dx = (c.lon - where.near.lon) * kx
-        dy = (c.lat - where.near.lat) * _M_PER_DEG_LAT
-        query = query.where(dx * dx + dy * dy <= where.near.radius_m**2)
+        query = query.where(_within_box(where.near.bbox(), postgis, "nearbox"))
+        query = query.where(_within_radius(where.near, postgis))
     return query
 
 
@@ -251,8 +293,10 @@ def query_assets(
 ) -> list[Asset]:
     """Assets matching `where`, ordered by id, starting after `after_id` (cursor paging)."""
 
+    postgis = _has_postgis_points(conn)
+
     def paged(query: Select[Any]) -> Select[Any]:
-        query = _where(query, where).order_by(assets.c.id)
+        query = _where(query, where, postgis).order_by(assets.c.id)
         if after_id is not None:
             query = query.where(assets.c.id > after_id)
         return query.limit(limit) if limit is not None else query
@@ -270,7 +314,9 @@ def get_asset(conn: Connection, asset_id: str) -> Asset | None:
 
 
 def count_assets(conn: Connection, where: AssetFilter | None = None) -> int:
-    query = _where(select(func.count()).select_from(assets), where or AssetFilter())
+    query = _where(
+        select(func.count()).select_from(assets), where or AssetFilter(), _has_postgis_points(conn)
+    )
     return int(conn.scalar(query) or 0)
 
 
@@ -361,7 +407,7 @@ def next_local_number(conn: Connection, asset_type: str, municipality_code: str)
     prefix = f"urn:ngsi-ld:{asset_type}:{municipality_code}:"
     highest = 0
     for asset_id in conn.scalars(select(assets.c.id).where(assets.c.id.startswith(prefix))):
-        local = asset_id[len(prefix):]
+        local = asset_id[len(prefix) :]
         if local.isdigit():
             highest = max(highest, int(local))
     return highest + 1

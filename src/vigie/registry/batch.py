@@ -42,9 +42,11 @@ def validate_batch(
     known = set(conn.scalars(select(municipalities.c.code)))
     if allowed_municipalities is not None:
         known &= allowed_municipalities
-    referenced = [r.id for _, r in rows if r.id] + [
-        str(link.get("target_id", "")) for _, r in rows for link in r.links
-    ] + [str(p["id"]) for _, r in rows for p in r.parts if p.get("id")]
+    referenced = (
+        [r.id for _, r in rows if r.id]
+        + [str(link.get("target_id", "")) for _, r in rows for link in r.links]
+        + [str(p["id"]) for _, r in rows for p in r.parts if p.get("id")]
+    )
     stored_kinds = kinds_of(conn, referenced)
     batch_kinds: dict[str, str] = {}
     counters: dict[tuple[str, str], int] = {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-URN_PATTERN = re.compile(r"^urn:ngsi-ld:(?P<type>[A-Za-z]+):(?P<municipality>\d[0-9AB]\d{3}):(?P<local>[^\s:]+)$")
+URN_PATTERN = re.compile(
+    r"^urn:ngsi-ld:(?P<type>[A-Za-z]+):(?P<municipality>\d[0-9AB]\d{3}):(?P<local>[^\s:]+)$"
+)
 
 
 def asset_urn(asset_type: str, municipality_code: str, local_id: str | int) -> str:

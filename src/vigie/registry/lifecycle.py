@@ -15,9 +15,7 @@ class LifecycleStatus(StrEnum):
 
 #: Retired is final: a retired asset is kept for history and audit, never brought back.
 ALLOWED_TRANSITIONS: dict[LifecycleStatus, frozenset[LifecycleStatus]] = {
-    LifecycleStatus.PLANNED: frozenset(
-        {LifecycleStatus.ACTIVE, LifecycleStatus.RETIRED}
-    ),
+    LifecycleStatus.PLANNED: frozenset({LifecycleStatus.ACTIVE, LifecycleStatus.RETIRED}),
     LifecycleStatus.ACTIVE: frozenset(
         {LifecycleStatus.MAINTENANCE, LifecycleStatus.FAULTY, LifecycleStatus.RETIRED}
     ),

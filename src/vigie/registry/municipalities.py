@@ -60,7 +60,10 @@ def approximate_boundaries(
     result: dict[str, dict[str, Any]] = {}
     for index, commune in enumerate(communes):
         rows, cols = np.nonzero(owned & (owner == index))
-        cells = [box(gx[c], gy[r], gx[c] + cell_m, gy[r] + cell_m) for r, c in zip(rows, cols, strict=True)]
+        cells = [
+            box(gx[c], gy[r], gx[c] + cell_m, gy[r] + cell_m)
+            for r, c in zip(rows, cols, strict=True)
+        ]
         merged = unary_union(cells)
         if not isinstance(merged, Polygon):
             merged = max(merged.geoms, key=lambda g: g.area)
@@ -97,9 +100,7 @@ def add_municipality(conn: Connection, municipality: Municipality) -> None:
     conn.execute(municipalities.insert().values(**msgspec.structs.asdict(municipality)))
 
 
-def list_municipalities(
-    conn: Connection, codes: Iterable[str] | None = None
-) -> list[Municipality]:
+def list_municipalities(conn: Connection, codes: Iterable[str] | None = None) -> list[Municipality]:
     query = select(municipalities).order_by(municipalities.c.name)
     if codes is not None:
         query = query.where(municipalities.c.code.in_(list(codes)))

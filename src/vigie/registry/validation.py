@@ -67,26 +67,32 @@ def _convert_attributes(
     return msgspec.to_builtins(typed), []
 
 
-def _check_position(
-    lon: float | None, lat: float | None, geometry: dict[str, Any] | None, expected: str
-) -> tuple[float, float, dict[str, Any] | None, list[Problem]]:
-    if expected == "Point":
-        if geometry is not None and geometry.get("type") != "Point":
-            return 0.0, 0.0, None, [Problem("geometry", "this asset type is located by a Point")]
-        if geometry is not None:
-            coordinates = geometry.get("coordinates")
-            if not (isinstance(coordinates, list) and len(coordinates) >= 2):
-                return 0.0, 0.0, None, [Problem("geometry", "a Point needs [lon, lat]")]
-            lon, lat = coordinates[0], coordinates[1]
-        if lon is None or lat is None:
-            return 0.0, 0.0, None, [Problem("lon/lat", "a position is required")]
-        problems = _check_lonlat(lon, lat, "lon/lat")
-        return float(lon), float(lat), None, problems
+Position = tuple[float, float, dict[str, Any] | None, list[Problem]]
+_NOWHERE = 0.0, 0.0, None
+
+
+def _check_point(lon: Any, lat: Any, geometry: dict[str, Any] | None) -> Position:
+    if geometry is not None:
+        coordinates = geometry.get("coordinates")
+        if geometry.get("type") != "Point":
+            return *_NOWHERE, [Problem("geometry", "this asset type is located by a Point")]
+        if not (isinstance(coordinates, list) and len(coordinates) >= 2):
+            return *_NOWHERE, [Problem("geometry", "a Point needs [lon, lat]")]
+        lon, lat = coordinates[0], coordinates[1]
+    if lon is None or lat is None:
+        return *_NOWHERE, [Problem("lon/lat", "a position is required")]
+    problems = _check_lonlat(lon, lat, "lon/lat")
+    if problems:
+        return *_NOWHERE, problems
+    return float(lon), float(lat), None, []
+
+
+def _check_line(geometry: dict[str, Any] | None) -> Position:
     if geometry is None or geometry.get("type") != "LineString":
-        return 0.0, 0.0, None, [Problem("geometry", "this asset type needs a LineString")]
+        return *_NOWHERE, [Problem("geometry", "this asset type needs a LineString")]
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list) or len(coordinates) < 2:
-        return 0.0, 0.0, None, [Problem("geometry", "a LineString needs at least two points")]
+        return *_NOWHERE, [Problem("geometry", "a LineString needs at least two points")]
     problems: list[Problem] = []
     for index, point in enumerate(coordinates):
         if not (isinstance(point, list) and len(point) >= 2):
@@ -94,9 +100,9 @@ def _check_position(
             continue
         problems += _check_lonlat(point[0], point[1], f"geometry.coordinates[{index}]")
     if problems:
-        return 0.0, 0.0, None, problems
-    line = {"type": "LineString", "coordinates": [[float(p[0]), float(p[1])] for p in coordinates]}
-    return line["coordinates"][0][0], line["coordinates"][0][1], line, []
+        return *_NOWHERE, problems
+    vertices = [[float(p[0]), float(p[1])] for p in coordinates]
+    return vertices[0][0], vertices[0][1], {"type": "LineString", "coordinates": vertices}, []
 
 
 def _check_lonlat(lon: Any, lat: Any, field: str) -> list[Problem]:
@@ -130,14 +136,18 @@ def validate_asset(
         asset_type = AssetType(raw.type)
     except ValueError:
         known = ", ".join(t.value for t in AssetType)
-        raise AssetInvalid([Problem("type", f"unknown asset type {raw.type!r}; one of {known}")]) from None
+        raise AssetInvalid(
+            [Problem("type", f"unknown asset type {raw.type!r}; one of {known}")]
+        ) from None
     spec = ASSET_TYPES[asset_type]
 
     name = raw.name.strip()
     if not name or len(name) > 200:
         problems.append(Problem("name", "a name of 1 to 200 characters is required"))
     if raw.municipality_code not in known_municipalities:
-        problems.append(Problem("municipality_code", f"unknown municipality {raw.municipality_code!r}"))
+        problems.append(
+            Problem("municipality_code", f"unknown municipality {raw.municipality_code!r}")
+        )
     try:
         status = LifecycleStatus(raw.status)
     except ValueError:
@@ -145,8 +155,10 @@ def validate_asset(
         problems.append(Problem("status", f"unknown status {raw.status!r}; one of {statuses}"))
         status = LifecycleStatus.ACTIVE
 
-    lon, lat, geometry, position_problems = _check_position(
-        raw.lon, raw.lat, raw.geometry, spec.geometry
+    lon, lat, geometry, position_problems = (
+        _check_point(raw.lon, raw.lat, raw.geometry)
+        if spec.geometry == "Point"
+        else _check_line(raw.geometry)
     )
     problems += position_problems
 
@@ -164,7 +176,9 @@ def validate_asset(
     elif raw.id is not None and id_exists(asset_id):
         problems.append(Problem("id", f"{asset_id} already exists"))
 
-    parts, part_problems = _check_parts(raw.parts, spec.parts, asset_id, raw.municipality_code, from_text, id_exists)
+    parts, part_problems = _check_parts(
+        raw.parts, spec.parts, asset_id, raw.municipality_code, from_text, id_exists
+    )
     problems += part_problems
     links, link_problems = _check_links(raw.links, spec.links, kind_of)
     problems += link_problems
@@ -209,7 +223,9 @@ def _check_parts(
             problems.append(Problem(f"{where}.kind", f"parts of this type: {names}"))
             continue
         spec = PART_SPECS[kind]
-        part_id = raw.get("id") or asset_urn(spec.urn_type, municipality_code, f"{local}-{index + 1}")
+        part_id = raw.get("id") or asset_urn(
+            spec.urn_type, municipality_code, f"{local}-{index + 1}"
+        )
         attributes, attribute_problems = _convert_attributes(
             spec.attributes, raw.get("attributes", {}), f"{where}.attributes", from_text
         )
@@ -237,14 +253,21 @@ def _check_links(
             continue
         target_kind = kind_of(link.target_id)
         if target_kind is None:
-            problems.append(Problem(f"links[{index}].target_id", f"{link.target_id} does not exist"))
+            problems.append(
+                Problem(f"links[{index}].target_id", f"{link.target_id} does not exist")
+            )
         elif target_kind not in allowed_targets[link.relation]:
             expected = " or ".join(allowed_targets[link.relation])
             problems.append(
-                Problem(f"links[{index}].target_id", f"{link.target_id} is a {target_kind}, not a {expected}")
+                Problem(
+                    f"links[{index}].target_id",
+                    f"{link.target_id} is a {target_kind}, not a {expected}",
+                )
             )
     for relation, count in allowed_relations.items():
         given = sum(1 for link in links if link.relation == relation)
         if given not in (0, count):
-            problems.append(Problem("links", f"{relation} needs exactly {count} target(s), got {given}"))
+            problems.append(
+                Problem("links", f"{relation} needs exactly {count} target(s), got {given}")
+            )
     return links, problems

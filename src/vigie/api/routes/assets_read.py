@@ -42,10 +42,14 @@ def _check_values(values: tuple[str, ...] | None, allowed: set[str], name: str) 
 def list_assets(
     conn: ReadConnection,
     principal: Reader,
-    type: Annotated[list[str] | None, Query(description="Asset type(s), comma-separated or repeated")] = None,
+    type: Annotated[
+        list[str] | None, Query(description="Asset type(s), comma-separated or repeated")
+    ] = None,
     municipality: Annotated[list[str] | None, Query(description="INSEE code(s)")] = None,
     status: Annotated[list[str] | None, Query(description="Lifecycle status(es)")] = None,
-    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)")] = None,
+    bbox: Annotated[
+        str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)")
+    ] = None,
     near: Annotated[str | None, Query(description="lon,lat; needs radius_m")] = None,
     radius_m: Annotated[float | None, Query(description="Radius around `near`, metres")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
@@ -87,7 +91,9 @@ def read_asset(asset_id: str, conn: ReadConnection, principal: Reader) -> Respon
     if asset is None:
         raise ProblemError(404, f"no asset {asset_id}", kind="not-found")
     ensure_in_scope(principal, asset.municipality_code)
-    return Response(msgspec.json.encode(asset_json(asset, with_parts=True)), media_type="application/json")
+    return Response(
+        msgspec.json.encode(asset_json(asset, with_parts=True)), media_type="application/json"
+    )
 
 
 @router.get("/{asset_id}/audit", summary="The audit trail of one asset, newest first")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from fastapi import APIRouter, Depends, Request
@@ -34,6 +34,7 @@ from vigie.store.schema import municipalities
 router = APIRouter(prefix="/api/v1/assets", tags=["assets"])
 
 _UNSET: Any = msgspec.UNSET
+T = TypeVar("T")
 
 
 class AssetPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -50,7 +51,12 @@ class AssetPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(msgspec.json.encode(body), status_code=status, media_type="application/json", headers=headers)
+    return Response(
+        msgspec.json.encode(body),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
 
 
 def _invalid(problems: list[dict[str, Any]]) -> ProblemError:
@@ -78,13 +84,17 @@ async def create_asset(
             try:
                 (created,) = create_assets(conn, [(1, raw)], actor=principal.actor, now=clock.now())
             except BatchInvalid as invalid:
-                raise _invalid([{"field": p.field, "reason": p.reason} for p in invalid.problems]) from None
+                raise _invalid(
+                    [{"field": p.field, "reason": p.reason} for p in invalid.problems]
+                ) from None
             stored = get_asset(conn, created.id)
             assert stored is not None
             return stored
 
     asset = await run_in_threadpool(write)
-    return _json(asset_json(asset, with_parts=True), 201, {"Location": f"/api/v1/assets/{asset.id}"})
+    return _json(
+        asset_json(asset, with_parts=True), 201, {"Location": f"/api/v1/assets/{asset.id}"}
+    )
 
 
 def _load_for_change(conn: Connection, asset_id: str, principal: Principal) -> Asset:
@@ -97,36 +107,36 @@ def _load_for_change(conn: Connection, asset_id: str, principal: Principal) -> A
     return asset
 
 
+def _given(value: T | msgspec.UnsetType, current: T) -> T:
+    return current if isinstance(value, msgspec.UnsetType) else value
+
+
 def _merged_input(current: Asset, patch: AssetPatch) -> AssetInput:
     attributes = dict(current.attributes)
-    if patch.attributes is not _UNSET:
-        for key, value in patch.attributes.items():
-            if value is None:
-                attributes.pop(key, None)
-            else:
-                attributes[key] = value
-    geometry = current.geometry if patch.geometry is _UNSET else patch.geometry
-    moved_point = patch.lon is not _UNSET or patch.lat is not _UNSET
+    for key, value in _given(patch.attributes, {}).items():
+        if value is None:
+            attributes.pop(key, None)
+        else:
+            attributes[key] = value
+    geometry = _given(patch.geometry, current.geometry)
+    moved_point = not isinstance(patch.lon, msgspec.UnsetType) or not isinstance(
+        patch.lat, msgspec.UnsetType
+    )
     if ASSET_TYPES[AssetType(current.type)].geometry == "Point" and moved_point:
         geometry = None
+    current_links = [{"relation": lk.relation, "target_id": lk.target_id} for lk in current.links]
     return AssetInput(
         id=current.id,
         type=current.type,
-        name=current.name if patch.name is _UNSET else patch.name,
-        status=current.status if patch.status is _UNSET else patch.status,
-        municipality_code=(
-            current.municipality_code if patch.municipality_code is _UNSET else patch.municipality_code
-        ),
-        lon=current.lon if patch.lon is _UNSET else patch.lon,
-        lat=current.lat if patch.lat is _UNSET else patch.lat,
+        name=_given(patch.name, current.name),
+        status=_given(patch.status, current.status),
+        municipality_code=_given(patch.municipality_code, current.municipality_code),
+        lon=_given(patch.lon, current.lon),
+        lat=_given(patch.lat, current.lat),
         geometry=geometry,
         attributes=attributes,
         parts=[msgspec.to_builtins(p) for p in current.parts],
-        links=(
-            [{"relation": lk.relation, "target_id": lk.target_id} for lk in current.links]
-            if patch.links is _UNSET
-            else patch.links
-        ),
+        links=_given(patch.links, current_links),
     )
 
 
@@ -164,7 +174,9 @@ async def update_asset(
             own_ids = {current.id} | {p.id for p in current.parts}
             targets = [str(link.get("target_id", "")) for link in merged.links]
             known_kinds = kinds_of(conn, targets)
-            known = set(conn.scalars(municipalities.select().with_only_columns(municipalities.c.code)))
+            known = set(
+                conn.scalars(municipalities.select().with_only_columns(municipalities.c.code))
+            )
             try:
                 updated = validate_asset(
                     merged,
@@ -174,7 +186,9 @@ async def update_asset(
                     kind_of=known_kinds.get,
                 )
             except AssetInvalid as invalid:
-                raise _invalid([{"field": p.field, "reason": p.reason} for p in invalid.problems]) from None
+                raise _invalid(
+                    [{"field": p.field, "reason": p.reason} for p in invalid.problems]
+                ) from None
             now = clock.now()
             replace_asset(conn, updated, now)
             after = get_asset(conn, asset_id)
@@ -217,7 +231,9 @@ def retire_asset(
                 dependents=fed[:100],
             )
         now = clock.now()
-        retired = msgspec.structs.replace(current, status=LifecycleStatus.RETIRED.value, updated_at=now)
+        retired = msgspec.structs.replace(
+            current, status=LifecycleStatus.RETIRED.value, updated_at=now
+        )
         set_status(conn, asset_id, retired.status, now)
         record(
             conn,

@@ -52,7 +52,12 @@ async def login(request: Request, engine: StoreEngine, clock: CurrentClock) -> R
             if principal is None:
                 return {}
             token, expires_at = issue_token(
-                conn, user_id=principal.user_id, kind="session", name="login", now=now, lifetime=lifetime
+                conn,
+                user_id=principal.user_id,
+                kind="session",
+                name="login",
+                now=now,
+                lifetime=lifetime,
             )
         assert expires_at is not None
         return {
@@ -60,7 +65,9 @@ async def login(request: Request, engine: StoreEngine, clock: CurrentClock) -> R
             "token_type": "bearer",
             "expires_at": expires_at.isoformat(),
             "role": principal.role.value,
-            "municipalities": sorted(principal.municipalities) if principal.municipalities else None,
+            "municipalities": sorted(principal.municipalities)
+            if principal.municipalities
+            else None,
         }
 
     body = await run_in_threadpool(check)

@@ -45,7 +45,7 @@ class MunicipalityInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
 
 
 def _view(m: Municipality, with_boundary: bool) -> dict[str, Any]:
-    body = msgspec.to_builtins(m)
+    body: dict[str, Any] = msgspec.to_builtins(m)
     if not with_boundary:
         body.pop("boundary")
     return body
@@ -78,7 +78,11 @@ def list_all(
             }
             for m in page
         ]
-        body: dict[str, Any] = {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
+        body: dict[str, Any] = {
+            "type": "FeatureCollection",
+            "features": features,
+            "next_cursor": next_cursor,
+        }
         return Response(msgspec.json.encode(body), media_type="application/geo+json")
     body = {"items": [_view(m, with_boundary) for m in page], "next_cursor": next_cursor}
     return Response(msgspec.json.encode(body), media_type="application/json")
@@ -115,7 +119,9 @@ async def create(
             try:
                 add_municipality(conn, municipality)
             except IntegrityError:
-                raise ProblemError(409, f"a municipality named {given.name!r} exists", kind="exists") from None
+                raise ProblemError(
+                    409, f"a municipality named {given.name!r} exists", kind="exists"
+                ) from None
             record(
                 conn,
                 [
