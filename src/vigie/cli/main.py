@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from vigie.cli import assets, city, db, serve, users
+from vigie.cli import assets, city, db, demo, municipalities, serve, users
 
 app = typer.Typer(
     name="vigie",
@@ -16,7 +16,9 @@ app.add_typer(city.app, name="city")
 app.add_typer(assets.app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(db.app, name="db")
+app.add_typer(municipalities.app, name="municipalities")
 app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
 
 if __name__ == "__main__":
     app()
