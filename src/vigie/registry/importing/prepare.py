@@ -1,0 +1,157 @@
+"""Turn a source's rows into asset inputs: mapped fields, WGS84 positions, municipalities.
+
+Rows that cannot become an input (no position, a value the mapping does not know, no
+municipality) are reported as RowProblems, the same shape validation uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vigie.registry.asset_types import ASSET_TYPES, AssetType
+from vigie.registry.batch import RowProblem
+from vigie.registry.ids import asset_urn
+from vigie.registry.importing.convert import RowConverter, RowFields
+from vigie.registry.importing.locate import municipalities_at
+from vigie.registry.importing.mapping import Mapping
+from vigie.registry.importing.positions import PositionProblem, Vertices, record_vertices
+from vigie.registry.importing.reproject import choose_crs, to_wgs84
+from vigie.registry.importing.source import Source
+from vigie.registry.lifecycle import LifecycleStatus
+from vigie.registry.municipalities import Municipality
+from vigie.registry.validation import AssetInput
+
+
+@dataclass
+class Prepared:
+    rows: list[tuple[int, AssetInput]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    crs: str = ""
+
+
+@dataclass(slots=True)
+class _Pending:
+    row: int
+    fields: RowFields
+    vertices: Vertices
+
+
+def prepare_rows(
+    source: Source,
+    mapping: Mapping,
+    asset_type: AssetType,
+    *,
+    crs: str | None,
+    municipality_code: str | None,
+    municipalities: Sequence[Municipality],
+) -> Prepared:
+    """Inputs for every row that could be read, and the problems of those that could not.
+
+    `crs` overrides the file's own; `municipality_code` overrides the mapping's; rows with
+    no municipality get the one their position lies in.
+    """
+    geometry_type = ASSET_TYPES[asset_type].geometry
+    converter = RowConverter(mapping, asset_type)
+    prepared = Prepared()
+    pending: list[_Pending] = []
+    for record in source.records:
+        if record.problem is not None:
+            prepared.problems.append(RowProblem(record.row, *record.problem))
+            continue
+        fields = converter.convert(record.values)
+        problems = [RowProblem(record.row, f, reason) for f, reason in fields.problems]
+        try:
+            vertices = record_vertices(record, mapping, source.kind, geometry_type)
+        except PositionProblem as problem:
+            problems.append(RowProblem(record.row, problem.field, problem.reason))
+            vertices = []
+        if problems:
+            prepared.problems += problems
+        else:
+            pending.append(_Pending(record.row, fields, vertices))
+
+    xs = np.fromiter((x for p in pending for x, _ in p.vertices), dtype=np.float64)
+    ys = np.fromiter((y for p in pending for _, y in p.vertices), dtype=np.float64)
+    vertex_rows = [p.row for p in pending for _ in p.vertices]
+    source_crs, prepared.crs = choose_crs(
+        crs, source.declared_crs, xs, ys, vertex_rows, source.kind.row_label
+    )
+    lons, lats = to_wgs84(source_crs, xs, ys)
+    finite = np.isfinite(lons) & np.isfinite(lats)
+
+    starts = np.cumsum([0] + [len(p.vertices) for p in pending])
+    located: list[tuple[_Pending, list[list[float]]]] = []
+    for index, item in enumerate(pending):
+        span = slice(int(starts[index]), int(starts[index + 1]))
+        if not finite[span].all():
+            prepared.problems.append(
+                RowProblem(
+                    item.row,
+                    "position",
+                    f"cannot be converted from {source_crs.to_string()} to WGS84",
+                )
+            )
+            continue
+        located.append(
+            (item, [[float(lo), float(la)] for lo, la in zip(lons[span], lats[span], strict=True)])
+        )
+
+    if municipality_code is not None:
+        for item, _ in located:
+            item.fields.municipality_code = municipality_code
+    unplaced = [(item, coords) for item, coords in located if item.fields.municipality_code is None]
+    if unplaced:
+        codes = municipalities_at(
+            municipalities,
+            np.array([coords[0][0] for _, coords in unplaced]),
+            np.array([coords[0][1] for _, coords in unplaced]),
+        )
+        for (item, _), code in zip(unplaced, codes, strict=True):
+            item.fields.municipality_code = code
+
+    for item, coords in located:
+        built = _asset_input(asset_type, geometry_type, item, coords)
+        if isinstance(built, RowProblem):
+            prepared.problems.append(built)
+        else:
+            prepared.rows.append((item.row, built))
+    prepared.problems.sort(key=lambda p: p.row)
+    return prepared
+
+
+def _asset_input(
+    asset_type: AssetType, geometry_type: str, item: _Pending, coords: list[list[float]]
+) -> AssetInput | RowProblem:
+    fields = item.fields
+    code = fields.municipality_code
+    if code is None:
+        lon, lat = coords[0]
+        return RowProblem(
+            item.row,
+            "municipality_code",
+            f"no registered municipality at ({lon:.5f}, {lat:.5f}): map municipality_code, "
+            "give --municipality, or register it with `vigie municipalities add`",
+        )
+    local = fields.local_id
+    asset_id = (
+        None
+        if local is None
+        else local
+        if local.startswith("urn:")
+        else asset_urn(asset_type.value, code, local)
+    )
+    is_point = geometry_type == "Point"
+    return AssetInput(
+        type=asset_type.value,
+        name=fields.name,
+        municipality_code=code,
+        id=asset_id,
+        status=fields.status or LifecycleStatus.ACTIVE.value,
+        attributes=fields.attributes,
+        lon=coords[0][0] if is_point else None,
+        lat=coords[0][1] if is_point else None,
+        geometry=None if is_point else {"type": "LineString", "coordinates": coords},
+    )
