@@ -3,6 +3,7 @@ nothing is written (neither assets nor audit entries) when any row is refused.""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -175,3 +176,14 @@ def test_an_unregistered_municipality_refuses_every_row(engine: Engine, tmp_path
         ("municipality_code", "unknown municipality '34172'")
     }
     assert [p.row for p in refused.value.problems] == list(range(2, 12))
+
+
+def test_the_garbage_collector_is_back_on_after_an_import_refused_or_not(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    register_montpellier(sqlite_engine)
+    with pytest.raises(ImportRefused):
+        run_import(sqlite_engine, montpellier_extract(tmp_path, {5: {POINT_X: "?"}}))
+    assert gc.isenabled()
+    run_import(sqlite_engine, montpellier_extract(tmp_path, {}))
+    assert gc.isenabled()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -95,37 +97,52 @@ def import_file(
     every row problem) when rows are wrong; in both cases nothing is written.
     """
     kind = resolve_type(asset_type)
-    rules = load_mapping(mapping) if isinstance(mapping, Path) else mapping
-    source = read_source(path, encoding)
-    rules = rules or default_mapping(kind, source.columns)
-    check_mapping(rules, kind, source.kind, source.columns)
     now = (clock or SystemClock()).now()
-    with engine.connect() as conn, conn.begin() as transaction:
-        prepared = prepare_rows(
-            source,
-            rules,
-            kind,
-            crs=crs,
-            municipality_code=municipality_code,
-            municipalities=list_municipalities(conn),
-        )
-        problems = prepared.problems + _write(
-            conn,
-            prepared.rows,
-            total=len(source.records),
-            actor=actor,
-            now=now,
-            detail=f"import of {path.name}",
-            validate_only=bool(prepared.problems),
-            allowed_municipalities=allowed_municipalities,
-            progress=progress,
-        )
-        if problems:
-            problems.sort(key=lambda p: p.row)
-            raise ImportRefused(problems, source.kind.row_label, len(source.records))
-        if dry_run:
-            transaction.rollback()
-    return _report(path, kind, source, prepared.crs, prepared.rows, written=not dry_run)
+    with _cyclic_gc_paused():
+        rules = load_mapping(mapping) if isinstance(mapping, Path) else mapping
+        source = read_source(path, encoding)
+        rules = rules or default_mapping(kind, source.columns)
+        check_mapping(rules, kind, source.kind, source.columns)
+        with engine.connect() as conn, conn.begin() as transaction:
+            prepared = prepare_rows(
+                source,
+                rules,
+                kind,
+                crs=crs,
+                municipality_code=municipality_code,
+                municipalities=list_municipalities(conn),
+            )
+            problems = prepared.problems + _write(
+                conn,
+                prepared.rows,
+                total=len(source.records),
+                actor=actor,
+                now=now,
+                detail=f"import of {path.name}",
+                validate_only=bool(prepared.problems),
+                allowed_municipalities=allowed_municipalities,
+                progress=progress,
+            )
+            if problems:
+                problems.sort(key=lambda p: p.row)
+                raise ImportRefused(problems, source.kind.row_label, len(source.records))
+            if dry_run:
+                transaction.rollback()
+        return _report(path, kind, source, prepared.crs, prepared.rows, written=not dry_run)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """An import allocates a few objects per cell and keeps them all until it commits, so
+    the cyclic collector runs again and again over a growing heap for nothing (it costs a
+    third of the import's time); reference counting still frees what is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _write(

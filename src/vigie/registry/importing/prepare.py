@@ -54,64 +54,10 @@ def prepare_rows(
     no municipality get the one their position lies in.
     """
     geometry_type = ASSET_TYPES[asset_type].geometry
-    converter = RowConverter(mapping, asset_type)
     prepared = Prepared()
-    pending: list[_Pending] = []
-    for record in source.records:
-        if record.problem is not None:
-            prepared.problems.append(RowProblem(record.row, *record.problem))
-            continue
-        fields = converter.convert(record.values)
-        problems = [RowProblem(record.row, f, reason) for f, reason in fields.problems]
-        try:
-            vertices = record_vertices(record, mapping, source.kind, geometry_type)
-        except PositionProblem as problem:
-            problems.append(RowProblem(record.row, problem.field, problem.reason))
-            vertices = []
-        if problems:
-            prepared.problems += problems
-        else:
-            pending.append(_Pending(record.row, fields, vertices))
-
-    xs = np.fromiter((x for p in pending for x, _ in p.vertices), dtype=np.float64)
-    ys = np.fromiter((y for p in pending for _, y in p.vertices), dtype=np.float64)
-    vertex_rows = [p.row for p in pending for _ in p.vertices]
-    source_crs, prepared.crs = choose_crs(
-        crs, source.declared_crs, xs, ys, vertex_rows, source.kind.row_label
-    )
-    lons, lats = to_wgs84(source_crs, xs, ys)
-    finite = np.isfinite(lons) & np.isfinite(lats)
-
-    starts = np.cumsum([0] + [len(p.vertices) for p in pending])
-    located: list[tuple[_Pending, list[list[float]]]] = []
-    for index, item in enumerate(pending):
-        span = slice(int(starts[index]), int(starts[index + 1]))
-        if not finite[span].all():
-            prepared.problems.append(
-                RowProblem(
-                    item.row,
-                    "position",
-                    f"cannot be converted from {source_crs.to_string()} to WGS84",
-                )
-            )
-            continue
-        located.append(
-            (item, [[float(lo), float(la)] for lo, la in zip(lons[span], lats[span], strict=True)])
-        )
-
-    if municipality_code is not None:
-        for item, _ in located:
-            item.fields.municipality_code = municipality_code
-    unplaced = [(item, coords) for item, coords in located if item.fields.municipality_code is None]
-    if unplaced:
-        codes = municipalities_at(
-            municipalities,
-            np.array([coords[0][0] for _, coords in unplaced]),
-            np.array([coords[0][1] for _, coords in unplaced]),
-        )
-        for (item, _), code in zip(unplaced, codes, strict=True):
-            item.fields.municipality_code = code
-
+    pending = _read_rows(source, mapping, asset_type, geometry_type, prepared.problems)
+    located = _to_wgs84(source, crs, pending, prepared)
+    _place(located, municipality_code, municipalities)
     for item, coords in located:
         built = _asset_input(asset_type, geometry_type, item, coords)
         if isinstance(built, RowProblem):
@@ -120,6 +66,82 @@ def prepare_rows(
             prepared.rows.append((item.row, built))
     prepared.problems.sort(key=lambda p: p.row)
     return prepared
+
+
+def _read_rows(
+    source: Source,
+    mapping: Mapping,
+    asset_type: AssetType,
+    geometry_type: str,
+    problems: list[RowProblem],
+) -> list[_Pending]:
+    """Mapped fields and source-CRS vertices of every row; the problems of the others."""
+    converter = RowConverter(mapping, asset_type)
+    pending: list[_Pending] = []
+    for record in source.records:
+        if record.problem is not None:
+            problems.append(RowProblem(record.row, *record.problem))
+            continue
+        fields = converter.convert(record.values)
+        found = [RowProblem(record.row, f, reason) for f, reason in fields.problems]
+        try:
+            vertices = record_vertices(record, mapping, source.kind, geometry_type)
+        except PositionProblem as problem:
+            found.append(RowProblem(record.row, problem.field, problem.reason))
+            vertices = []
+        if found:
+            problems += found
+        else:
+            pending.append(_Pending(record.row, fields, vertices))
+    return pending
+
+
+def _to_wgs84(
+    source: Source, crs: str | None, pending: list[_Pending], prepared: Prepared
+) -> list[tuple[_Pending, list[list[float]]]]:
+    """Every row's vertices in WGS84, reprojected all at once (one pyproj call, not one per
+    row); records the CRS chosen, and refuses rows that cannot be reprojected."""
+    xs = np.fromiter((x for p in pending for x, _ in p.vertices), dtype=np.float64)
+    ys = np.fromiter((y for p in pending for _, y in p.vertices), dtype=np.float64)
+    vertex_rows = [p.row for p in pending for _ in p.vertices]
+    source_crs, prepared.crs = choose_crs(
+        crs, source.declared_crs, xs, ys, vertex_rows, source.kind.row_label
+    )
+    lons, lats = to_wgs84(source_crs, xs, ys)
+    finite = np.isfinite(lons) & np.isfinite(lats)
+    starts = np.cumsum([0] + [len(p.vertices) for p in pending])
+    located: list[tuple[_Pending, list[list[float]]]] = []
+    for index, item in enumerate(pending):
+        span = slice(int(starts[index]), int(starts[index + 1]))
+        if not finite[span].all():
+            reason = f"cannot be converted from {source_crs.to_string()} to WGS84"
+            prepared.problems.append(RowProblem(item.row, "position", reason))
+            continue
+        coords = [[float(lo), float(la)] for lo, la in zip(lons[span], lats[span], strict=True)]
+        located.append((item, coords))
+    return located
+
+
+def _place(
+    located: list[tuple[_Pending, list[list[float]]]],
+    municipality_code: str | None,
+    municipalities: Sequence[Municipality],
+) -> None:
+    """Give each row its municipality: the one imposed, else the mapping's, else the one
+    its (first) point lies in."""
+    if municipality_code is not None:
+        for item, _ in located:
+            item.fields.municipality_code = municipality_code
+    unplaced = [(item, coords) for item, coords in located if item.fields.municipality_code is None]
+    if not unplaced:
+        return
+    codes = municipalities_at(
+        municipalities,
+        np.array([coords[0][0] for _, coords in unplaced]),
+        np.array([coords[0][1] for _, coords in unplaced]),
+    )
+    for (item, _), code in zip(unplaced, codes, strict=True):
+        item.fields.municipality_code = code
 
 
 def _asset_input(
