@@ -25,7 +25,9 @@ DEMO_USERS: tuple[tuple[str, str, Role, tuple[str, ...]], ...] = (
 
 
 def demo(
-    seed: int = typer.Option(2017, help="Seed of the generated city (used only if the store is empty)."),
+    seed: int = typer.Option(
+        2017, help="Seed of the generated city (used only if the store is empty)."
+    ),
     serve: bool = typer.Option(True, help="Serve after setting up (--no-serve only sets up)."),
 ) -> None:
     """Set up the embedded store with the Dijon twin and demo users, then serve it."""
@@ -62,7 +64,7 @@ def demo(
     console.print(
         f"API and its documentation: [bold]{base}/docs[/bold]\n"
         f"Log in: curl -s -X POST {base}/api/v1/auth/token -H 'content-type: application/json' "
-        "-d '{\"username\":\"admin\",\"password\":\"vigie-admin\"}'\n"
+        '-d \'{"username":"admin","password":"vigie-admin"}\'\n'
         "then send the token as 'Authorization: Bearer <token>', e.g. "
         f"{base}/api/v1/assets?type=Streetlight&municipality=21617&format=geojson"
     )
