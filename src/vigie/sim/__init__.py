@@ -1,0 +1,1 @@
+"""Digital twin of the city: the generator of its assets (later the telemetry simulator)."""
