@@ -28,6 +28,7 @@ from pyproj import Transformer
 
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
+from vigie.core.geodesy import M_PER_DEG_LAT
 from vigie.registry.assets import AssetFilter, query_assets
 from vigie.registry.importing.importer import import_file
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
@@ -38,7 +39,6 @@ from vigie.store.migrate import upgrade_to_head
 GEOJSON_GOAL_S = 1.0
 GENERATE_GOAL_S = 60.0
 WINDOW_HALF_SIDE_M = 500.0  # a 1 km x 1 km window
-M_PER_DEG_LAT = 111_132.0
 
 IMPORT_MAPPING = """
 name = "{LIBELLE}"

@@ -3,7 +3,6 @@ where things stand, repeatability, validity of every record, scales, and the com
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from vigie.cli.main import app
+from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
 from vigie.registry.asset_types import LIGHTING_CLASSES, AssetType
 from vigie.registry.assets import Asset, AssetFilter, count_by_type, query_assets
 from vigie.registry.batch import validate_batch
@@ -57,14 +57,13 @@ PUBLISHED = {
     "Building": 180,
 }
 _WITH_PARTS = {"StreetlightControlCabinet", "TrafficSignalController", "Building"}
-_M_PER_DEG_LAT = 111_132.0
 
 
 def nearest_m(points: list[Asset], among: list[Asset]) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Distance from each of `points` to the nearest of `among`, in metres."""
-    kx = _M_PER_DEG_LAT * math.cos(math.radians(47.3))
-    here = np.array([(p.lon * kx, p.lat * _M_PER_DEG_LAT) for p in points])
-    there = np.array([(p.lon * kx, p.lat * _M_PER_DEG_LAT) for p in among])
+    kx = m_per_deg_lon(47.3)
+    here = np.array([(p.lon * kx, p.lat * M_PER_DEG_LAT) for p in points])
+    there = np.array([(p.lon * kx, p.lat * M_PER_DEG_LAT) for p in among])
     return np.array([np.hypot(*(there - xy).T).min() for xy in here])
 
 
@@ -232,12 +231,12 @@ def test_streetlights_stand_25_to_35_m_apart_along_their_street(
 ) -> None:
     """Residential streets are lit on one side: the nearest light of the same street is the
     next pole along it."""
-    kx = _M_PER_DEG_LAT * math.cos(math.radians(47.3))
+    kx = m_per_deg_lon(47.3)
     streets: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for light in stored["Streetlight"]:
         if light.attributes["lighting_class"] in ("M5", "M6"):
             key = (light.municipality_code, light.attributes["road_name"])
-            streets[key].append((light.lon * kx, light.lat * _M_PER_DEG_LAT))
+            streets[key].append((light.lon * kx, light.lat * M_PER_DEG_LAT))
     gaps = []
     for points in streets.values():
         if len(points) > 1:
@@ -480,3 +479,11 @@ def test_the_command_generates_and_refuses_to_overwrite_without_replace(tmp_path
     assert counts["Streetlight"] == 1_700 and counts["Bollard"] == 1
     assert [after["seed"] for _, after in audits] == [3, 4]
     assert all(actor.startswith("cli") for actor, _ in audits)
+
+
+def test_the_whole_twin_reads_back_with_its_parts(store: Engine, city: GeneratedCity) -> None:
+    """One read of every asset with parts: more ids than SQLite binds in one statement."""
+    with store.connect() as conn:
+        everything = query_assets(conn, AssetFilter(), with_parts=True)
+    assert len(everything) == len(city.assets) > 32_766
+    assert sum(len(a.parts) for a in everything) == sum(len(a.parts) for a in city.assets)

@@ -13,10 +13,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import TextClause
 
+from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
 from vigie.store.schema import asset_links, asset_parts, assets
 
-_M_PER_DEG_LAT = 111_132.0
 _INSERT_CHUNK = 2_000
+_ID_CHUNK = 30_000
 
 
 class Part(msgspec.Struct, frozen=True):
@@ -80,8 +81,8 @@ class Near(msgspec.Struct, frozen=True):
     radius_m: float
 
     def bbox(self) -> Bbox:
-        dlat = self.radius_m / _M_PER_DEG_LAT
-        dlon = self.radius_m / (_M_PER_DEG_LAT * max(math.cos(math.radians(self.lat)), 1e-6))
+        dlat = self.radius_m / M_PER_DEG_LAT
+        dlon = self.radius_m / (M_PER_DEG_LAT * max(math.cos(math.radians(self.lat)), 1e-6))
         return Bbox(self.lon - dlon, self.lat - dlat, self.lon + dlon, self.lat + dlat)
 
 
@@ -180,9 +181,9 @@ def _within_radius(near: Near, postgis: bool) -> Condition:
             "ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography, :near_r)"
         ).bindparams(near_lon=near.lon, near_lat=near.lat, near_r=near.radius_m)
     # Equirectangular distance: exact to well under 0.1% at city scale, and plain arithmetic.
-    kx = _M_PER_DEG_LAT * math.cos(math.radians(near.lat))
+    kx = m_per_deg_lon(near.lat)
     dx = (assets.c.lon - near.lon) * kx
-    dy = (assets.c.lat - near.lat) * _M_PER_DEG_LAT
+    dy = (assets.c.lat - near.lat) * M_PER_DEG_LAT
     return dx * dx + dy * dy <= near.radius_m**2
 
 
@@ -217,11 +218,15 @@ def _links_of(conn: Connection, asset_ids: Select[Any] | Sequence[str]) -> dict[
 
 def _parts_of(conn: Connection, asset_ids: Sequence[str]) -> dict[str, list[Part]]:
     found: dict[str, list[Part]] = defaultdict(list)
-    rows = conn.execute(
-        select(asset_parts).where(asset_parts.c.asset_id.in_(asset_ids)).order_by(asset_parts.c.id)
-    )
-    for row in rows:
-        found[row.asset_id].append(Part(row.id, row.kind, row.name, row.attributes))
+    # Chunked: SQLite refuses statements with more than 32,766 bound values.
+    for start in range(0, len(asset_ids), _ID_CHUNK):
+        rows = conn.execute(
+            select(asset_parts)
+            .where(asset_parts.c.asset_id.in_(asset_ids[start : start + _ID_CHUNK]))
+            .order_by(asset_parts.c.id)
+        )
+        for row in rows:
+            found[row.asset_id].append(Part(row.id, row.kind, row.name, row.attributes))
     return found
 
 
@@ -394,8 +399,8 @@ def kinds_of(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     """Asset type or part kind of each of `ids` that exists (link targets are either)."""
     wanted = list(set(ids))
     found: dict[str, str] = {}
-    for start in range(0, len(wanted), 30_000):
-        chunk = wanted[start : start + 30_000]
+    for start in range(0, len(wanted), _ID_CHUNK):
+        chunk = wanted[start : start + _ID_CHUNK]
         for table, kind in ((assets, assets.c.type), (asset_parts, asset_parts.c.kind)):
             rows = conn.execute(select(table.c.id, kind).where(table.c.id.in_(chunk)))
             found.update((str(row_id), str(row_kind)) for row_id, row_kind in rows)

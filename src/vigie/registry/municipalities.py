@@ -13,11 +13,9 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
 from vigie.registry.dijon_metropole import DIJON_METROPOLE, Commune
 from vigie.store.schema import municipalities
-
-#: Metres per degree at Dijon's latitude, for the local planar approximation.
-_M_PER_DEG_LAT = 111_132.0
 
 
 class Municipality(msgspec.Struct, frozen=True):
@@ -28,10 +26,6 @@ class Municipality(msgspec.Struct, frozen=True):
     area_km2: float
     population: int
     boundary: dict[str, Any] | None = None
-
-
-def _m_per_deg_lon(lat: float) -> float:
-    return _M_PER_DEG_LAT * math.cos(math.radians(lat))
 
 
 def approximate_boundaries(
@@ -45,7 +39,7 @@ def approximate_boundaries(
     large and its suburbs around it, and is what the city generator lays streets in.
     """
     ref_lat = sum(c.lat for c in communes) / len(communes)
-    kx, ky = _m_per_deg_lon(ref_lat), _M_PER_DEG_LAT
+    kx, ky = m_per_deg_lon(ref_lat), M_PER_DEG_LAT
     xs = np.array([c.lon * kx for c in communes])
     ys = np.array([c.lat * ky for c in communes])
     radii = np.sqrt(np.array([c.area_km2 for c in communes]) * 1e6 / math.pi)
@@ -122,8 +116,8 @@ def municipality_containing(
             return municipality
     best: tuple[float, Municipality] | None = None
     for municipality in candidates:
-        dx = (municipality.lon - lon) * _m_per_deg_lon(lat)
-        dy = (municipality.lat - lat) * _M_PER_DEG_LAT
+        dx = (municipality.lon - lon) * m_per_deg_lon(lat)
+        dy = (municipality.lat - lat) * M_PER_DEG_LAT
         distance_m = math.hypot(dx, dy)
         if distance_m <= 5_000 and (best is None or distance_m < best[0]):
             best = (distance_m, municipality)

@@ -16,8 +16,8 @@ import numpy.typing as npt
 from shapely import Point, Polygon
 from shapely.geometry import shape
 
-#: Metres per degree of latitude (mean value at mid-latitudes).
-M_PER_DEG_LAT = 111_132.0
+from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+
 #: Decimal places kept in WGS84 coordinates: 1e-7 degree ≈ 1 cm, finer than any GPS fix.
 LONLAT_DECIMALS = 7
 
@@ -28,7 +28,7 @@ class LocalFrame:
     """Equirectangular projection around a reference latitude."""
 
     def __init__(self, ref_lat: float) -> None:
-        self.kx = M_PER_DEG_LAT * math.cos(math.radians(ref_lat))
+        self.kx = m_per_deg_lon(ref_lat)
         self.ky = M_PER_DEG_LAT
 
     def to_metres(self, lon: float, lat: float) -> tuple[float, float]:
