@@ -9,8 +9,9 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from tests.builders import seed_small_network
-from vigie.registry.assets import AssetFilter, Bbox, query_assets
+from vigie.registry.assets import AssetFilter, query_assets
 from vigie.registry.municipalities import seed_reference_municipalities
+from vigie.registry.spatial import Bbox
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import audit_log
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 
 from vigie.api.problems import ProblemError
-from vigie.registry.assets import Bbox, Near
+from vigie.registry.spatial import Bbox, Near
 
 MAX_NEAR_RADIUS_M = 50_000.0
 

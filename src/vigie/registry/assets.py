@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, and_, func, select, text
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.expression import TextClause
 
-from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+from vigie.registry.spatial import Bbox, Near, has_postgis_points, within_box, within_radius
 from vigie.store.schema import asset_links, asset_parts, assets
 
 _INSERT_CHUNK = 2_000
@@ -66,24 +64,6 @@ class Asset(msgspec.Struct, frozen=True, kw_only=True):
     def point_or_line(self) -> dict[str, Any]:
         """GeoJSON geometry: the stored line, else the point."""
         return self.geometry or {"type": "Point", "coordinates": [self.lon, self.lat]}
-
-
-class Bbox(msgspec.Struct, frozen=True):
-    min_lon: float
-    min_lat: float
-    max_lon: float
-    max_lat: float
-
-
-class Near(msgspec.Struct, frozen=True):
-    lon: float
-    lat: float
-    radius_m: float
-
-    def bbox(self) -> Bbox:
-        dlat = self.radius_m / M_PER_DEG_LAT
-        dlon = self.radius_m / (M_PER_DEG_LAT * max(math.cos(math.radians(self.lat)), 1e-6))
-        return Bbox(self.lon - dlon, self.lat - dlat, self.lon + dlon, self.lat + dlat)
 
 
 class AssetFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,51 +122,6 @@ def insert_assets(conn: Connection, new_assets: Sequence[NewAsset], now: datetim
             conn.execute(asset_links.insert(), link_rows)
 
 
-_POSTGIS_POINTS: dict[str, bool] = {}
-Condition = ColumnElement[bool] | TextClause
-
-
-def _has_postgis_points(conn: Connection) -> bool:
-    """Whether this store has migration 0002's PostGIS `geom` column (PostgreSQL with PostGIS)."""
-    if conn.dialect.name != "postgresql":
-        return False
-    key = conn.engine.url.render_as_string(hide_password=True)
-    if key not in _POSTGIS_POINTS:
-        found = conn.exec_driver_sql(
-            "SELECT 1 FROM information_schema.columns "
-            "WHERE table_name = 'assets' AND column_name = 'geom'"
-        ).scalar()
-        _POSTGIS_POINTS[key] = found is not None
-    return _POSTGIS_POINTS[key]
-
-
-def _within_box(box: Bbox, postgis: bool, name: str) -> Condition:
-    if postgis:
-        return text(
-            f"assets.geom && ST_MakeEnvelope(:{name}_w, :{name}_s, :{name}_e, :{name}_n, 4326)"
-        ).bindparams(
-            **{f"{name}_w": box.min_lon, f"{name}_s": box.min_lat},
-            **{f"{name}_e": box.max_lon, f"{name}_n": box.max_lat},
-        )
-    return and_(
-        assets.c.lon.between(box.min_lon, box.max_lon),
-        assets.c.lat.between(box.min_lat, box.max_lat),
-    )
-
-
-def _within_radius(near: Near, postgis: bool) -> Condition:
-    if postgis:
-        return text(
-            "ST_DWithin(assets.geom::geography, "
-            "ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography, :near_r)"
-        ).bindparams(near_lon=near.lon, near_lat=near.lat, near_r=near.radius_m)
-    # Equirectangular distance: exact to well under 0.1% at city scale, and plain arithmetic.
-    kx = m_per_deg_lon(near.lat)
-    dx = (assets.c.lon - near.lon) * kx
-    dy = (assets.c.lat - near.lat) * M_PER_DEG_LAT
-    return dx * dx + dy * dy <= near.radius_m**2
-
-
 def _where(query: Select[Any], where: AssetFilter, postgis: bool) -> Select[Any]:
     c = assets.c
     if where.types is not None:
@@ -196,10 +131,10 @@ def _where(query: Select[Any], where: AssetFilter, postgis: bool) -> Select[Any]
     if where.statuses is not None:
         query = query.where(c.status.in_(where.statuses))
     if where.bbox is not None:
-        query = query.where(_within_box(where.bbox, postgis, "bbox"))
+        query = query.where(within_box(where.bbox, postgis, "bbox"))
     if where.near is not None:
-        query = query.where(_within_box(where.near.bbox(), postgis, "nearbox"))
-        query = query.where(_within_radius(where.near, postgis))
+        query = query.where(within_box(where.near.bbox(), postgis, "nearbox"))
+        query = query.where(within_radius(where.near, postgis))
     return query
 
 
@@ -298,7 +233,7 @@ def query_assets(
 ) -> list[Asset]:
     """Assets matching `where`, ordered by id, starting after `after_id` (cursor paging)."""
 
-    postgis = _has_postgis_points(conn)
+    postgis = has_postgis_points(conn)
 
     def paged(query: Select[Any]) -> Select[Any]:
         query = _where(query, where, postgis).order_by(assets.c.id)
@@ -320,7 +255,7 @@ def get_asset(conn: Connection, asset_id: str) -> Asset | None:
 
 def count_assets(conn: Connection, where: AssetFilter | None = None) -> int:
     query = _where(
-        select(func.count()).select_from(assets), where or AssetFilter(), _has_postgis_points(conn)
+        select(func.count()).select_from(assets), where or AssetFilter(), has_postgis_points(conn)
     )
     return int(conn.scalar(query) or 0)
 
