@@ -187,3 +187,38 @@ def test_the_garbage_collector_is_back_on_after_an_import_refused_or_not(
     assert gc.isenabled()
     run_import(sqlite_engine, montpellier_extract(tmp_path, {}))
     assert gc.isenabled()
+
+
+def test_an_id_repeated_in_a_later_chunk_is_reported_in_the_same_run(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a chunk is refused the rest is only validated; ids must still be compared with
+    every earlier row, or a fixed file would be refused again for a problem not shown."""
+    register_montpellier(engine)
+    seeded = counts(engine)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)  # lines 2-4, 5-7, 8
+    rows = ["NUM;NOM;X;Y"] + [
+        f"{num};Carrefour {num};{770000 + 50 * n},5;6279000,25"
+        for n, num in enumerate(["101", "102", "103", "104", "105", "101", "107"])
+    ]
+    rows[2] = "102;Carrefour 102;sept cent mille;6279000,25"
+    path = tmp_path / "carrefours.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mapping = tmp_path / "carrefours.toml"
+    mapping.write_text(
+        'id = "NUM"\nname = "{NOM}"\nx = "X"\ny = "Y"\nmunicipality_code = { value = "34172" }\n'
+        '[attributes]\nintersection_name = "NOM"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_file(
+            engine,
+            path,
+            asset_type="TrafficSignalController",
+            actor="test:importer",
+            crs=LAMBERT_93,
+            mapping=mapping,
+        )
+    assert [p.row for p in refused.value.problems] == [3, 7]
+    assert "already exists" in refused.value.problems[1].reason
+    assert counts(engine) == seeded

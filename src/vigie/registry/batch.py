@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import datetime
 
 import msgspec
@@ -30,36 +30,51 @@ class BatchInvalid(ValueError):
         self.problems = problems
 
 
+class BatchContext:
+    """What one batch learns as it goes, shared by its chunks: the municipalities rows may be
+    placed in, the ids the batch has already used, and the next free local number per type
+    and municipality (looked up once, not once per chunk)."""
+
+    def __init__(self, conn: Connection, allowed_municipalities: set[str] | None = None) -> None:
+        self._conn = conn
+        self.known_municipalities = set(conn.scalars(select(municipalities.c.code)))
+        if allowed_municipalities is not None:
+            self.known_municipalities &= allowed_municipalities
+        self.batch_kinds: dict[str, str] = {}
+        self._next_number: dict[tuple[str, str], int] = {}
+
+    def next_local_id(self, asset_type: str, municipality_code: str, taken: Set[str]) -> str:
+        key = (asset_type, municipality_code)
+        if key not in self._next_number:
+            self._next_number[key] = next_local_number(self._conn, asset_type, municipality_code)
+        while True:
+            candidate = asset_urn(asset_type, municipality_code, self._next_number[key])
+            self._next_number[key] += 1
+            if candidate not in taken and candidate not in self.batch_kinds:
+                return candidate
+
+
 def validate_batch(
     conn: Connection,
     rows: Sequence[tuple[int, AssetInput]],
     *,
     from_text: bool = False,
     allowed_municipalities: set[str] | None = None,
+    context: BatchContext | None = None,
 ) -> list[NewAsset]:
     """Validate every row against the store and the rest of the batch; raise BatchInvalid
-    listing every problem of every row, else return the assets ready to insert."""
-    known = set(conn.scalars(select(municipalities.c.code)))
-    if allowed_municipalities is not None:
-        known &= allowed_municipalities
+    listing every problem of every row, else return the assets ready to insert.
+
+    A batch written in several chunks passes the same `context` to each, so ids stay unique
+    across chunks and a refused chunk does not hide problems in later ones."""
+    context = context or BatchContext(conn, allowed_municipalities)
     referenced = (
         [r.id for _, r in rows if r.id]
         + [str(link.get("target_id", "")) for _, r in rows for link in r.links]
         + [str(p["id"]) for _, r in rows for p in r.parts if p.get("id")]
     )
     stored_kinds = kinds_of(conn, referenced)
-    batch_kinds: dict[str, str] = {}
-    counters: dict[tuple[str, str], int] = {}
-
-    def next_local_id(asset_type: str, municipality_code: str) -> str:
-        key = (asset_type, municipality_code)
-        if key not in counters:
-            counters[key] = next_local_number(conn, asset_type, municipality_code)
-        while True:
-            candidate = asset_urn(asset_type, municipality_code, counters[key])
-            counters[key] += 1
-            if candidate not in stored_kinds and candidate not in batch_kinds:
-                return candidate
+    batch_kinds = context.batch_kinds
 
     def id_exists(some_id: str) -> bool:
         return some_id in stored_kinds or some_id in batch_kinds
@@ -73,9 +88,9 @@ def validate_batch(
         try:
             asset = validate_asset(
                 raw,
-                known_municipalities=known,
+                known_municipalities=context.known_municipalities,
                 id_exists=id_exists,
-                next_local_id=next_local_id,
+                next_local_id=lambda t, m: context.next_local_id(t, m, stored_kinds.keys()),
                 kind_of=kind_of,
                 from_text=from_text,
             )
@@ -100,11 +115,16 @@ def create_assets(
     from_text: bool = False,
     allowed_municipalities: set[str] | None = None,
     detail: str | None = None,
+    context: BatchContext | None = None,
 ) -> list[NewAsset]:
     """Validate then write the whole batch with an audit entry per asset, in the caller's
     transaction: on any problem nothing is written."""
     valid = validate_batch(
-        conn, rows, from_text=from_text, allowed_municipalities=allowed_municipalities
+        conn,
+        rows,
+        from_text=from_text,
+        allowed_municipalities=allowed_municipalities,
+        context=context,
     )
     insert_assets(conn, valid, now)
     record(
@@ -126,4 +146,12 @@ def create_assets(
 
 
 # Re-exported for callers that only need the input shape and the problem type.
-__all__ = ["AssetInput", "BatchInvalid", "Problem", "RowProblem", "create_assets", "validate_batch"]
+__all__ = [
+    "AssetInput",
+    "BatchContext",
+    "BatchInvalid",
+    "Problem",
+    "RowProblem",
+    "create_assets",
+    "validate_batch",
+]

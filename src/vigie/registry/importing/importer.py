@@ -14,7 +14,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.clock import Clock, SystemClock
 from vigie.registry.asset_types import AssetType
-from vigie.registry.batch import BatchInvalid, RowProblem, create_assets, validate_batch
+from vigie.registry.batch import (
+    BatchContext,
+    BatchInvalid,
+    RowProblem,
+    create_assets,
+    validate_batch,
+)
 from vigie.registry.importing.mapping import Mapping, check_mapping, default_mapping, load_mapping
 from vigie.registry.importing.prepare import prepare_rows
 from vigie.registry.importing.readers import read_source
@@ -161,13 +167,12 @@ def _write(
     that every problem is reported (the caller then rolls everything back)."""
     problems: list[RowProblem] = []
     skipped = total - len(rows)
+    context = BatchContext(conn, allowed_municipalities)
     for start in range(0, len(rows), CHUNK_ROWS):
         chunk = rows[start : start + CHUNK_ROWS]
         try:
             if validate_only or problems:
-                validate_batch(
-                    conn, chunk, from_text=True, allowed_municipalities=allowed_municipalities
-                )
+                validate_batch(conn, chunk, from_text=True, context=context)
             else:
                 create_assets(
                     conn,
@@ -176,8 +181,8 @@ def _write(
                     now=now,
                     action="asset.import",
                     from_text=True,
-                    allowed_municipalities=allowed_municipalities,
                     detail=detail,
+                    context=context,
                 )
         except BatchInvalid as invalid:
             problems += _with_values(invalid.problems, dict(chunk))
