@@ -20,11 +20,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
 from pyproj import Transformer
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
@@ -90,13 +94,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer queries and import rows")
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL (a scratch database is created beside URL's and dropped after); "
+        "default: a fresh SQLite file",
+    )
     args = parser.parse_args()
     bbox_queries = 40 if args.quick else 300
     geojson_runs = 2 if args.quick else 5
     import_rows = 10_000 if args.quick else 30_000
 
     workdir = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
-    database_url = f"sqlite:///{workdir / 'vigie.db'}"
+    with scratch_store(workdir, args.postgres) as database_url:
+        run(args, workdir, database_url, bbox_queries, geojson_runs, import_rows)
+
+
+@contextmanager
+def scratch_store(workdir: Path, postgres_url: str | None) -> Iterator[str]:
+    """The URL of an empty store: a SQLite file, or a PostgreSQL database made for the run."""
+    if postgres_url is None:
+        yield f"sqlite:///{workdir / 'vigie.db'}"
+        return
+    base = make_url(postgres_url)
+    name = f"vigie_bench_{os.getpid()}"
+    admin = make_engine(base.render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(
+    args: argparse.Namespace,
+    workdir: Path,
+    database_url: str,
+    bbox_queries: int,
+    geojson_runs: int,
+    import_rows: int,
+) -> None:
     engine = make_engine(database_url)
     upgrade_to_head(engine)
     now = datetime.now(UTC)
@@ -218,6 +258,7 @@ def main() -> None:
         "geojson_goal_met": geojson_median_s < GEOJSON_GOAL_S,
         "generate_goal_met": generate_s < GENERATE_GOAL_S,
         "quick": args.quick,
+        "store": make_url(database_url).get_backend_name(),
     }
     print(json.dumps(result))
 
