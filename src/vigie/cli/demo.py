@@ -61,11 +61,14 @@ def demo(
     for username, password, role, scope in DEMO_USERS:
         table.add_row(username, password, role.value, ", ".join(scope) or "all 23 communes")
     console.print(table)
-    console.print(
-        f"API and its documentation: [bold]{base}/docs[/bold]\n"
+    # Plain lines, never wrapped, so they can be copied into a shell.
+    print(f"API and its documentation: {base}/docs")
+    print(
         f"Log in: curl -s -X POST {base}/api/v1/auth/token -H 'content-type: application/json' "
-        '-d \'{"username":"admin","password":"vigie-admin"}\'\n'
-        "then send the token as 'Authorization: Bearer <token>', e.g. "
+        """-d '{"username":"admin","password":"vigie-admin"}'"""
+    )
+    print(
+        "Then send the token as 'Authorization: Bearer <token>', for example to "
         f"{base}/api/v1/assets?type=Streetlight&municipality=21617&format=geojson"
     )
     if serve:
