@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install the Debian packages that `make test` needs (as root), once: PostgreSQL with PostGIS.
+# Install the Debian packages that `make test` needs (as root), once: PostgreSQL with PostGIS, Mosquitto.
 set -euo pipefail
-needed=(postgresql postgresql-15-postgis-3)
+needed=(postgresql postgresql-15-postgis-3 mosquitto)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -129,3 +129,44 @@ audit_log = Table(
     Index("ix_audit_log_entity", "entity_id", "at"),
     Index("ix_audit_log_at", "at"),
 )
+
+# --- Telemetry (issue #3) ---------------------------------------------------------------
+
+readings = Table(
+    "readings",
+    metadata,
+    Column("asset_id", String(200), nullable=False, comment="asset or part (meter) id"),
+    Column("metric", String(48), nullable=False),
+    Column("ts", UtcDateTime, nullable=False, comment="when the device measured it"),
+    Column("value", Float, nullable=True, comment="numbers, counters and booleans (0/1)"),
+    Column("value_text", String(200), nullable=True, comment="enums and text"),
+    PrimaryKeyConstraint("asset_id", "metric", "ts"),
+    Index("ix_readings_ts", "ts"),
+)
+
+twin_state = Table(
+    "twin_state",
+    metadata,
+    Column("asset_id", String(200), nullable=False),
+    Column("metric", String(48), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("value_text", String(200), nullable=True),
+    Column("ts", UtcDateTime, nullable=False, comment="time of the reading that set it"),
+    Column("changed_at", UtcDateTime, nullable=False, comment="when the value last changed"),
+    PrimaryKeyConstraint("asset_id", "metric"),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("source", String(16), nullable=False, comment="mqtt or http"),
+    Column("topic", String(300), nullable=True),
+    Column("asset_id", String(200), nullable=True),
+    Column("metric", String(48), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False, comment="the raw payload (cut at 64 KiB)"),
+    Column("payload_bytes", Integer, nullable=False, comment="size of the whole raw payload"),
+    Index("ix_dead_letters_received_at", "received_at"),
+)

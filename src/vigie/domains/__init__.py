@@ -1,0 +1,1 @@
+"""One package per facility domain: its metrics, commands, rules and schedules."""

@@ -1,0 +1,1 @@
+"""Public buildings and their meters."""

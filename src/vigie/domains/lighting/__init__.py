@@ -1,0 +1,1 @@
+"""Street lighting: luminaires and their control cabinets."""

@@ -1,0 +1,1 @@
+"""The fibre network: nodes and links."""

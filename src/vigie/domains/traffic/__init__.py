@@ -1,0 +1,1 @@
+"""Traffic signals: intersection controllers, plans, detectors."""

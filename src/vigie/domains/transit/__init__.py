@@ -1,0 +1,1 @@
+"""Buses and their lines."""

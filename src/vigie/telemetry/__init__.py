@@ -1,0 +1,1 @@
+"""Telemetry: validate → dead-letter → deduplicate → twin update → time series → events."""

@@ -1,0 +1,112 @@
+"""The wire shapes of telemetry (see docs/protocol.md) and their decoding.
+
+Decoding never raises: whatever cannot be read becomes a `Rejected` with the reason, so
+one bad message (or one bad element of a batch) never costs the good ones around it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+#: Largest message accepted; a gateway batch of a few thousand readings fits easily.
+MAX_MESSAGE_BYTES = 1_048_576
+
+
+class ReadingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One asset's metrics at one instant. `asset` is a URN (or, on a device's own topic,
+    absent: the topic names the asset)."""
+
+    ts: datetime
+    metrics: dict[str, Any]
+    asset: str | None = None
+
+
+class MqttPayload(msgspec.Struct, forbid_unknown_fields=True):
+    """Either one reading of the topic's asset (`ts` + `metrics`) or a gateway batch
+    (`readings`, each naming its asset)."""
+
+    ts: datetime | None = None
+    metrics: dict[str, Any] | None = None
+    readings: list[ReadingIn] | None = None
+
+
+class Rejected(msgspec.Struct, frozen=True):
+    reason: str
+    asset_id: str | None = None
+    metric: str | None = None
+    payload: bytes = b""
+
+
+_reading_decoder = msgspec.json.Decoder(ReadingIn)
+_readings_decoder = msgspec.json.Decoder(list[ReadingIn])
+_raw_list_decoder = msgspec.json.Decoder(list[msgspec.Raw])
+_mqtt_decoder = msgspec.json.Decoder(MqttPayload)
+
+
+def _why(error: Exception) -> str:
+    # ValidationError is a kind of DecodeError: test it first.
+    return (
+        f"invalid: {error}" if isinstance(error, msgspec.ValidationError) else f"malformed: {error}"
+    )
+
+
+def decode_mqtt(topic_asset: str | None, payload: bytes) -> tuple[list[ReadingIn], list[Rejected]]:
+    """Readings of one MQTT message; `topic_asset` is the asset its topic names."""
+    if len(payload) > MAX_MESSAGE_BYTES:
+        return [], [
+            Rejected(
+                f"oversized: {len(payload)} bytes > {MAX_MESSAGE_BYTES}", topic_asset, None, payload
+            )
+        ]
+    try:
+        message = _mqtt_decoder.decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        return [], [Rejected(_why(error), topic_asset, None, payload)]
+    if message.readings is not None:
+        if message.ts is not None or message.metrics is not None:
+            return [], [
+                Rejected(
+                    "invalid: give either readings or ts+metrics, not both",
+                    topic_asset,
+                    None,
+                    payload,
+                )
+            ]
+        return message.readings, []
+    if message.ts is None or message.metrics is None:
+        return [], [Rejected("invalid: a reading needs ts and metrics", topic_asset, None, payload)]
+    return [ReadingIn(message.ts, message.metrics, topic_asset)], []
+
+
+def decode_json_array(body: bytes) -> tuple[list[ReadingIn], list[Rejected]]:
+    """Readings of an HTTP JSON array; bad elements are rejected one by one."""
+    try:
+        return _readings_decoder.decode(body), []
+    except msgspec.ValidationError:
+        pass  # some element is wrong: sort them out one by one below
+    except msgspec.DecodeError as error:
+        return [], [Rejected(_why(error), None, None, body)]
+    try:
+        elements = _raw_list_decoder.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        return [], [Rejected(_why(error), None, None, body)]
+    return _decode_each(bytes(element) for element in elements)
+
+
+def decode_ndjson(body: bytes) -> tuple[list[ReadingIn], list[Rejected]]:
+    """Readings of an HTTP NDJSON body, one reading per non-empty line."""
+    return _decode_each(line for line in body.split(b"\n") if line.strip())
+
+
+def _decode_each(elements: Any) -> tuple[list[ReadingIn], list[Rejected]]:
+    readings: list[ReadingIn] = []
+    rejected: list[Rejected] = []
+    for element in elements:
+        try:
+            readings.append(_reading_decoder.decode(element))
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            rejected.append(Rejected(_why(error), None, None, element))
+    return readings, rejected

@@ -1,0 +1,270 @@
+"""The ingest pipeline: decode and validate → dead letters → deduplicate → twin → time series
+→ events. One call ingests one batch of raw messages in one transaction; it returns only
+after the commit, so a caller (the MQTT adapter) may acknowledge the messages then."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from vigie.core.bus import EventBus
+from vigie.core.clock import Clock
+from vigie.store.schema import dead_letters, readings
+from vigie.telemetry import instrumentation
+from vigie.telemetry.catalogue import METRICS
+from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
+from vigie.telemetry.payloads import (
+    ReadingIn,
+    Rejected,
+    decode_json_array,
+    decode_mqtt,
+    decode_ndjson,
+)
+from vigie.telemetry.reporters import Reporter, ReporterIndex
+from vigie.telemetry.twin import Twin
+from vigie.telemetry.values import check_value
+
+Source = Literal["mqtt", "http"]
+DEAD_LETTER_PAYLOAD_CHARS = 65_536
+_INSERT_CHUNK = 5_000
+
+
+class RawMessage(msgspec.Struct, frozen=True):
+    """A message as it came off the wire. `body_format` says how to read it: an MQTT payload
+    (`topic_asset` is the asset its topic names), or an HTTP JSON array or NDJSON body."""
+
+    source: Source
+    payload: bytes
+    received_at: datetime
+    body_format: Literal["mqtt", "json", "ndjson"] = "mqtt"
+    topic: str | None = None
+    topic_asset: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far from the ingest clock a reading's timestamp may be."""
+
+    future_tolerance: timedelta = timedelta(minutes=5)
+    max_age: timedelta = timedelta(days=7)
+
+
+@dataclass
+class IngestResult:
+    messages: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    changes: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+class _Batch:
+    """What one ingest call accumulates before writing."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, datetime], tuple[float | None, str | None]] = {}
+        self.reporters: dict[str, Reporter] = {}
+        self.dead: list[dict[str, Any]] = []
+        self.accepted = 0  # readings that passed validation, repeats within the batch included
+
+    def reject(self, message: RawMessage, rejected: Rejected) -> None:
+        payload = rejected.payload or message.payload
+        self.dead.append(
+            {
+                "received_at": message.received_at,
+                "source": message.source,
+                "topic": message.topic[:300] if message.topic else None,
+                "asset_id": rejected.asset_id[:200] if rejected.asset_id else None,
+                "metric": rejected.metric[:48] if rejected.metric else None,
+                "reason": rejected.reason[:2_000],
+                "payload": payload[:DEAD_LETTER_PAYLOAD_CHARS]
+                .decode("utf-8", errors="replace")
+                .replace("\x00", "\ufffd"),
+                "payload_bytes": len(payload),
+            }
+        )
+
+
+class Pipeline:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        bus: EventBus,
+        *,
+        limits: Limits | None = None,
+        reporters: ReporterIndex | None = None,
+        twin: Twin | None = None,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.bus = bus
+        self.limits = limits or Limits()
+        self.reporters = reporters or ReporterIndex(engine)
+        self.twin = twin or Twin(engine)
+
+    def ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
+        """Validate, store and publish a batch; durable when this returns."""
+        started = time.perf_counter()
+        now = self.clock.now()
+        batch = _Batch()
+        for message in messages:
+            decoded, rejected = self._decode(message)
+            for reject in rejected:
+                batch.reject(message, reject)
+            for reading in decoded:
+                self._check_reading(message, reading, now, batch)
+
+        latest: dict[tuple[str, str], tuple[datetime, float | None, str | None]] = {}
+        for (asset_id, metric, ts), (value, text) in batch.rows.items():
+            kept = latest.get((asset_id, metric))
+            if kept is None or ts > kept[0]:
+                latest[(asset_id, metric)] = (ts, value, text)
+        updates = self.twin.updates_for(
+            (asset_id, metric, value, text, ts)
+            for (asset_id, metric), (ts, value, text) in latest.items()
+        )
+        with self.engine.begin() as conn:
+            stored = self._store_readings(conn, batch)
+            if batch.dead:
+                conn.execute(dead_letters.insert(), batch.dead)
+            self.twin.persist(conn, updates)
+        committed_at = self.clock.now()
+        self.twin.apply(updates)
+
+        result = IngestResult(
+            messages=len(messages),
+            stored=stored,
+            duplicates=batch.accepted - stored,
+            rejected=len(batch.dead),
+            reasons=[d["reason"] for d in batch.dead[:20]],
+        )
+        events: list[object] = []
+        for update in updates:
+            reporter = batch.reporters[update.asset_id]
+            if update.changes_value:
+                result.changes += 1
+                previous = update.previous
+                events.append(
+                    StateChanged(
+                        update.asset_id,
+                        reporter.type,
+                        reporter.municipality_code,
+                        update.metric,
+                        update.value,
+                        update.text,
+                        previous.value if previous else None,
+                        previous.text if previous else None,
+                        update.ts,
+                    )
+                )
+        for asset_id, reporter in batch.reporters.items():
+            seen = self.twin.last_seen.get(asset_id)
+            if seen is not None:
+                events.append(AssetSeen(asset_id, reporter.type, seen))
+        events.append(
+            BatchCommitted(
+                len(messages), stored, result.duplicates, result.rejected, now, committed_at
+            )
+        )
+        self.bus.publish_all(events)
+        instrumentation.record_batch(messages, result, time.perf_counter() - started)
+        return result
+
+    def _decode(self, message: RawMessage) -> tuple[list[ReadingIn], list[Rejected]]:
+        if message.body_format == "json":
+            return decode_json_array(message.payload)
+        if message.body_format == "ndjson":
+            return decode_ndjson(message.payload)
+        return decode_mqtt(message.topic_asset, message.payload)
+
+    def _check_reading(
+        self, message: RawMessage, reading: ReadingIn, now: datetime, batch: _Batch
+    ) -> None:
+        asset_id = reading.asset or message.topic_asset
+        if asset_id is None:
+            batch.reject(
+                message,
+                Rejected("invalid: the reading names no asset", None, None, _encoded(reading)),
+            )
+            return
+        reporter = self.reporters.get(asset_id)
+        if reporter is None:
+            batch.reject(
+                message,
+                Rejected(f"unknown asset: {asset_id[:200]}", asset_id, None, _encoded(reading)),
+            )
+            return
+        ts = reading.ts
+        if ts.tzinfo is None:
+            batch.reject(
+                message,
+                Rejected(
+                    "invalid: timestamp without a UTC offset", asset_id, None, _encoded(reading)
+                ),
+            )
+            return
+        if ts > now + self.limits.future_tolerance:
+            batch.reject(
+                message,
+                Rejected(
+                    f"timestamp in the future: {ts.isoformat()}", asset_id, None, _encoded(reading)
+                ),
+            )
+            return
+        if ts < now - self.limits.max_age:
+            batch.reject(
+                message,
+                Rejected(f"timestamp too old: {ts.isoformat()}", asset_id, None, _encoded(reading)),
+            )
+            return
+        descriptions = METRICS[reporter.type]
+        accepted = 0
+        for metric, value in reading.metrics.items():
+            description = descriptions.get(metric)
+            if description is None:
+                reason = f"unknown metric: {metric[:48]!r} for {reporter.type}"
+                batch.reject(message, Rejected(reason, asset_id, metric, _encoded(reading)))
+                continue
+            checked = check_value(description, value)
+            if isinstance(checked, str):
+                batch.reject(message, Rejected(checked, asset_id, metric, _encoded(reading)))
+                continue
+            batch.rows[(asset_id, metric, ts)] = checked
+            batch.accepted += 1
+            accepted += 1
+        if accepted:
+            batch.reporters[asset_id] = reporter
+
+    def _store_readings(self, conn: Connection, batch: _Batch) -> int:
+        """Append the batch's readings, skipping any already stored; how many were new."""
+        rows = [
+            {"asset_id": a, "metric": m, "ts": ts, "value": value, "value_text": text}
+            for (a, m, ts), (value, text) in batch.rows.items()
+        ]
+        dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(readings).on_conflict_do_nothing(
+            index_elements=[readings.c.asset_id, readings.c.metric, readings.c.ts]
+        )
+        stored = 0
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            stored += _inserted(
+                conn.execute(statement, rows[start : start + _INSERT_CHUNK]).rowcount
+            )
+        return stored
+
+
+def _inserted(rowcount: int) -> int:
+    return max(rowcount, 0)
+
+
+def _encoded(reading: ReadingIn) -> bytes:
+    return msgspec.json.encode(reading)
