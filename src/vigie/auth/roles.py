@@ -12,6 +12,8 @@ class Role(StrEnum):
     TECHNICIAN = "technician"
     MUNICIPAL_AGENT = "municipal_agent"
     VIEWER = "viewer"
+    #: Field devices and gateways: report telemetry, read nothing.
+    DEVICE = "device"
 
 
 class Permission(StrEnum):
@@ -22,6 +24,8 @@ class Permission(StrEnum):
     MUNICIPALITIES_MANAGE = "municipalities.manage"
     AUDIT_READ = "audit.read"
     USERS_MANAGE = "users.manage"
+    TELEMETRY_WRITE = "telemetry.write"
+    TELEMETRY_READ_REJECTED = "telemetry.read_rejected"
 
 
 _EVERYONE = frozenset({Permission.ASSETS_READ})
@@ -34,13 +38,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ASSETS_UPDATE,
         Permission.ASSETS_RETIRE,
         Permission.AUDIT_READ,
+        Permission.TELEMETRY_READ_REJECTED,
     },
-    Role.OPERATOR: _EVERYONE,
+    Role.OPERATOR: _EVERYONE | {Permission.TELEMETRY_READ_REJECTED},
     # Technicians close the loop on repairs: they change an asset's status and attributes.
     Role.TECHNICIAN: _EVERYONE | {Permission.ASSETS_UPDATE},
     # Municipal staff keep their own municipality's inventory (and only theirs: see scope).
     Role.MUNICIPAL_AGENT: _EVERYONE | {Permission.ASSETS_CREATE, Permission.ASSETS_UPDATE},
     Role.VIEWER: _EVERYONE,
+    Role.DEVICE: frozenset({Permission.TELEMETRY_WRITE}),
 }
 
 #: Roles that only make sense tied to some municipalities.

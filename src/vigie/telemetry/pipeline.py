@@ -4,6 +4,7 @@ after the commit, so a caller (the MQTT adapter) may acknowledge the messages th
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -110,9 +111,16 @@ class Pipeline:
         self.limits = limits or Limits()
         self.reporters = reporters or ReporterIndex(engine)
         self.twin = twin or Twin(engine)
+        # One batch at a time: the twin's "changed or reported" decision needs the previous
+        # batch applied, and the store takes one writer at a time anyway.
+        self._lock = threading.Lock()
 
     def ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Validate, store and publish a batch; durable when this returns."""
+        with self._lock:
+            return self._ingest(messages)
+
+    def _ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
         started = time.perf_counter()
         now = self.clock.now()
         batch = _Batch()

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from vigie.registry.asset_types import PartKind
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.store.schema import asset_parts, assets
 from vigie.telemetry.catalogue import METER
 
-#: A miss reloads the index at most this often, so a flood of unknown ids costs no queries.
-RELOAD_AT_MOST_EVERY_S = 30.0
+#: An id found unknown is not looked up again for this long, so a device repeating a wrong id
+#: (or a flood of junk ids) costs one query per id, not one per message.
+UNKNOWN_ID_TTL_S = 10.0
+_UNKNOWN_IDS_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -26,42 +29,57 @@ class Reporter:
 
 
 class ReporterIndex:
-    """Asset and meter ids → what they are, kept in memory and reloaded when an unknown id
-    shows up (a device registered after the ingest started)."""
+    """Asset and meter ids → what they are, loaded once and completed id by id when an
+    unknown id shows up (a device registered after the ingest started)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
         self._by_id: dict[str, Reporter] = {}
-        self._loaded_at = float("-inf")
+        self._unknown_until: dict[str, float] = {}
         self.reload()
 
     def reload(self) -> None:
-        by_id: dict[str, Reporter] = {}
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(assets.c.id, assets.c.type, assets.c.municipality_code).where(
-                    assets.c.status != LifecycleStatus.RETIRED.value
-                )
-            )
-            for asset_id, asset_type, municipality in rows:
-                by_id[asset_id] = Reporter(asset_type, municipality, asset_id)
-            meters = conn.execute(
-                select(asset_parts.c.id, asset_parts.c.asset_id, assets.c.municipality_code)
-                .join(assets, assets.c.id == asset_parts.c.asset_id)
-                .where(asset_parts.c.kind == PartKind.METER.value)
-            )
-            for meter_id, building_id, municipality in meters:
-                by_id[meter_id] = Reporter(METER, municipality, building_id)
+            by_id = dict(self._query(conn))
         with self._lock:
             self._by_id = by_id
-            self._loaded_at = time.monotonic()
+            self._unknown_until.clear()
+
+    @staticmethod
+    def _query(conn: Connection, only_id: str | None = None) -> Iterator[tuple[str, Reporter]]:
+        asset_query = select(assets.c.id, assets.c.type, assets.c.municipality_code).where(
+            assets.c.status != LifecycleStatus.RETIRED.value
+        )
+        meter_query = (
+            select(asset_parts.c.id, asset_parts.c.asset_id, assets.c.municipality_code)
+            .join(assets, assets.c.id == asset_parts.c.asset_id)
+            .where(asset_parts.c.kind == PartKind.METER.value)
+        )
+        if only_id is not None:
+            asset_query = asset_query.where(assets.c.id == only_id)
+            meter_query = meter_query.where(asset_parts.c.id == only_id)
+        for asset_id, asset_type, municipality in conn.execute(asset_query):
+            yield asset_id, Reporter(asset_type, municipality, asset_id)
+        for meter_id, building_id, municipality in conn.execute(meter_query):
+            yield meter_id, Reporter(METER, municipality, building_id)
 
     def get(self, reporter_id: str) -> Reporter | None:
         found = self._by_id.get(reporter_id)
-        if found is None and time.monotonic() - self._loaded_at > RELOAD_AT_MOST_EVERY_S:
-            self.reload()
-            found = self._by_id.get(reporter_id)
+        if found is not None:
+            return found
+        now = time.monotonic()
+        if self._unknown_until.get(reporter_id, 0.0) > now:
+            return None
+        with self._engine.connect() as conn:
+            found = next((r for _, r in self._query(conn, reporter_id)), None)
+        with self._lock:
+            if found is not None:
+                self._by_id[reporter_id] = found
+            else:
+                if len(self._unknown_until) >= _UNKNOWN_IDS_KEPT:
+                    self._unknown_until.clear()
+                self._unknown_until[reporter_id] = now + UNKNOWN_ID_TTL_S
         return found
 
     def __len__(self) -> int:
