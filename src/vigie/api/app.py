@@ -5,14 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.engine import Engine
+from starlette.responses import PlainTextResponse, Response
 
 from vigie import __version__
 from vigie.api.problems import RefuseNulInUrl, install_problem_handlers
-from vigie.api.routes import assets_read, assets_write, audit, auth, municipalities
+from vigie.api.routes import (
+    assets_read,
+    assets_write,
+    audit,
+    auth,
+    municipalities,
+    telemetry_ingest,
+)
 from vigie.config import Settings
+from vigie.core.bus import EventBus
 from vigie.core.clock import Clock, SystemClock
 from vigie.store.engine import make_engine
+from vigie.telemetry.pipeline import Pipeline
 
 
 def create_app(
@@ -33,12 +44,20 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock or SystemClock()
+    app.state.bus = EventBus()
+    app.state.pipeline = Pipeline(app.state.engine, app.state.clock, app.state.bus)
     install_problem_handlers(app)
     app.add_middleware(RefuseNulInUrl)
-    for module in (auth, municipalities, assets_read, assets_write, audit):
+    for module in (auth, municipalities, assets_read, assets_write, audit, telemetry_ingest):
         app.include_router(module.router)
 
     _merge_body_schemas_into_openapi(app)
+
+    @app.get(
+        "/metrics", tags=["health"], summary="Prometheus counters", response_class=PlainTextResponse
+    )
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and store reachability")
     def health() -> dict[str, str]:

@@ -65,6 +65,8 @@ class IngestResult:
     rejected: int = 0
     changes: int = 0
     reasons: list[str] = field(default_factory=list)
+    #: Nothing in the batch could even be read as a reading (not JSON, wrong shape).
+    unreadable: bool = False
 
 
 class _Batch:
@@ -124,8 +126,10 @@ class Pipeline:
         started = time.perf_counter()
         now = self.clock.now()
         batch = _Batch()
+        decoded_any = False
         for message in messages:
             decoded, rejected = self._decode(message)
+            decoded_any = decoded_any or bool(decoded)
             for reject in rejected:
                 batch.reject(message, reject)
             for reading in decoded:
@@ -154,6 +158,7 @@ class Pipeline:
             duplicates=batch.accepted - stored,
             rejected=len(batch.dead),
             reasons=[d["reason"] for d in batch.dead[:20]],
+            unreadable=bool(messages) and not decoded_any,
         )
         events: list[object] = []
         for update in updates:
@@ -186,6 +191,14 @@ class Pipeline:
         self.bus.publish_all(events)
         instrumentation.record_batch(messages, result, time.perf_counter() - started)
         return result
+
+    def dead_letter(self, message: RawMessage, reason: str) -> None:
+        """Keep a message refused before it could be decoded (too large for the transport)."""
+        batch = _Batch()
+        batch.reject(message, Rejected(reason))
+        with self.engine.begin() as conn:
+            conn.execute(dead_letters.insert(), batch.dead)
+        instrumentation.READINGS.labels(outcome="rejected").inc()
 
     def _decode(self, message: RawMessage) -> tuple[list[ReadingIn], list[Rejected]]:
         if message.body_format == "json":
@@ -264,14 +277,14 @@ class Pipeline:
         )
         stored = 0
         for start in range(0, len(rows), _INSERT_CHUNK):
-            stored += _inserted(
-                conn.execute(statement, rows[start : start + _INSERT_CHUNK]).rowcount
-            )
+            chunk = rows[start : start + _INSERT_CHUNK]
+            if conn.dialect.name == "postgresql":
+                # psycopg's batched executemany reports no row count: count what comes back.
+                returned = conn.execute(statement.returning(readings.c.ts), chunk)
+                stored += len(returned.all())
+            else:
+                stored += max(conn.execute(statement, chunk).rowcount, 0)
         return stored
-
-
-def _inserted(rowcount: int) -> int:
-    return max(rowcount, 0)
 
 
 def _encoded(reading: ReadingIn) -> bytes:
