@@ -19,7 +19,8 @@ JsonDocument = JSON(none_as_null=True).with_variant(
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -44,16 +45,13 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; timestamps are UTC-aware")
         if dialect.name == "sqlite":
-            return (value - _EPOCH) // _MICROSECOND
+            return (value - EPOCH) // MICROSECOND
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, int):
-            return _EPOCH + timedelta(microseconds=value)
+            return EPOCH + timedelta(microseconds=value)
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-_MICROSECOND = timedelta(microseconds=1)

@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock
-from vigie.store.schema import dead_letters, readings
+from vigie.store.schema import dead_letters
 from vigie.telemetry import instrumentation
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
+from vigie.telemetry.fast_writes import append_readings
 from vigie.telemetry.payloads import (
     ReadingIn,
     Rejected,
@@ -34,7 +34,6 @@ from vigie.telemetry.values import check_value
 
 Source = Literal["mqtt", "http"]
 DEAD_LETTER_PAYLOAD_CHARS = 65_536
-_INSERT_CHUNK = 5_000
 
 
 class RawMessage(msgspec.Struct, frozen=True):
@@ -267,24 +266,9 @@ class Pipeline:
 
     def _store_readings(self, conn: Connection, batch: _Batch) -> int:
         """Append the batch's readings, skipping any already stored; how many were new."""
-        rows = [
-            {"asset_id": a, "metric": m, "ts": ts, "value": value, "value_text": text}
-            for (a, m, ts), (value, text) in batch.rows.items()
-        ]
-        dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(readings).on_conflict_do_nothing(
-            index_elements=[readings.c.asset_id, readings.c.metric, readings.c.ts]
+        return append_readings(
+            conn, [(a, m, ts, value, text) for (a, m, ts), (value, text) in batch.rows.items()]
         )
-        stored = 0
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[start : start + _INSERT_CHUNK]
-            if conn.dialect.name == "postgresql":
-                # psycopg's batched executemany reports no row count: count what comes back.
-                returned = conn.execute(statement.returning(readings.c.ts), chunk)
-                stored += len(returned.all())
-            else:
-                stored += max(conn.execute(statement, chunk).rowcount, 0)
-        return stored
 
 
 def _encoded(reading: ReadingIn) -> bytes:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.store.schema import twin_state
+from vigie.telemetry.fast_writes import upsert_twin
 
 
 class TwinValue(NamedTuple):
@@ -72,36 +72,10 @@ class Twin:
         return updates
 
     def persist(self, conn: Connection, updates: list[TwinUpdate]) -> None:
-        if not updates:
-            return
-        rows = [
-            {
-                "asset_id": u.asset_id,
-                "metric": u.metric,
-                "value": u.value,
-                "value_text": u.text,
-                "ts": u.ts,
-                "changed_at": u.ts
-                if u.changes_value or u.previous is None
-                else u.previous.changed_at,
-            }
-            for u in updates
-        ]
-        insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(
-            twin_state
+        upsert_twin(
+            conn,
+            [(u.asset_id, u.metric, u.value, u.text, u.ts, _changed_at(u)) for u in updates],
         )
-        excluded = insert.excluded
-        statement = insert.on_conflict_do_update(
-            index_elements=[twin_state.c.asset_id, twin_state.c.metric],
-            set_={
-                "value": excluded.value,
-                "value_text": excluded.value_text,
-                "ts": excluded.ts,
-                "changed_at": excluded.changed_at,
-            },
-            where=excluded.ts >= twin_state.c.ts,
-        )
-        conn.execute(statement, rows)
 
     def apply(self, updates: list[TwinUpdate]) -> None:
         """Take the committed updates into memory."""
@@ -116,3 +90,10 @@ class Twin:
 
     def state_of(self, asset_id: str) -> dict[str, TwinValue]:
         return dict(self._values.get(asset_id, {}))
+
+
+def _changed_at(update: TwinUpdate) -> datetime:
+    """A value that did not change keeps the time it last changed."""
+    if update.changes_value or update.previous is None:
+        return update.ts
+    return update.previous.changed_at
