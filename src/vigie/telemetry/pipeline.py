@@ -110,7 +110,7 @@ class Pipeline:
         self.clock = clock
         self.bus = bus
         self.limits = limits or Limits()
-        self.reporters = reporters or ReporterIndex(engine)
+        self.reporters = reporters or ReporterIndex(engine, clock)
         self.twin = twin or Twin(engine)
         # One batch at a time: the twin's "changed or reported" decision needs the previous
         # batch applied, and the store takes one writer at a time anyway.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from vigie.core.clock import Clock
 from vigie.registry.asset_types import PartKind
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.store.schema import asset_parts, assets
@@ -17,7 +18,7 @@ from vigie.telemetry.catalogue import METER
 
 #: An id found unknown is not looked up again for this long, so a device repeating a wrong id
 #: (or a flood of junk ids) costs one query per id, not one per message.
-UNKNOWN_ID_TTL_S = 10.0
+UNKNOWN_ID_TTL = timedelta(seconds=10)
 _UNKNOWN_IDS_KEPT = 100_000
 
 
@@ -32,11 +33,12 @@ class ReporterIndex:
     """Asset and meter ids → what they are, loaded once and completed id by id when an
     unknown id shows up (a device registered after the ingest started)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
+        self._clock = clock
         self._lock = threading.Lock()
         self._by_id: dict[str, Reporter] = {}
-        self._unknown_until: dict[str, float] = {}
+        self._unknown_until: dict[str, datetime] = {}
         self.reload()
 
     def reload(self) -> None:
@@ -68,8 +70,9 @@ class ReporterIndex:
         found = self._by_id.get(reporter_id)
         if found is not None:
             return found
-        now = time.monotonic()
-        if self._unknown_until.get(reporter_id, 0.0) > now:
+        now = self._clock.now()
+        forgotten_at = self._unknown_until.get(reporter_id)
+        if forgotten_at is not None and forgotten_at > now:
             return None
         with self._engine.connect() as conn:
             found = next((r for _, r in self._query(conn, reporter_id)), None)
@@ -79,7 +82,7 @@ class ReporterIndex:
             else:
                 if len(self._unknown_until) >= _UNKNOWN_IDS_KEPT:
                     self._unknown_until.clear()
-                self._unknown_until[reporter_id] = now + UNKNOWN_ID_TTL_S
+                self._unknown_until[reporter_id] = now + UNKNOWN_ID_TTL
         return found
 
     def __len__(self) -> int:
