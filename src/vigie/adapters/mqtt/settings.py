@@ -1,0 +1,125 @@
+"""Settings of an MQTT ingest worker, from `VIGIE_MQTT_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+DEFAULT_URL = "mqtt://127.0.0.1:1883"
+#: The broker keeps a worker's session (subscription and unacknowledged messages) this long
+#: after it disconnects: long enough to ride out a restart, a deploy or a night's outage.
+DEFAULT_SESSION_EXPIRY_S = 7 * 24 * 3600
+DEFAULT_BATCH_SIZE = 1_000
+DEFAULT_BATCH_MS = 20
+#: MQTT 5 Receive Maximum caps how many deliveries wait for our acknowledgement; it must be
+#: larger than a batch, or the broker stops sending while we commit (and it cannot exceed
+#: 65,535, the number of packet ids).
+DEFAULT_INFLIGHT = 10_000
+
+
+class MqttSettingsError(ValueError):
+    """A setting that cannot work (bad URL, out-of-range number)."""
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    def __str__(self) -> str:
+        # Never show the password in logs.
+        scheme = "mqtts" if self.tls else "mqtt"
+        user = f"{self.username}@" if self.username else ""
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+
+def parse_broker_url(url: str) -> BrokerAddress:
+    """`mqtt://[user[:password]@]host[:port]` (1883) or `mqtts://…` (TLS, 8883)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise MqttSettingsError(f"bad MQTT URL {url!r}: {error}") from None
+    if parts.scheme not in ("mqtt", "mqtts"):
+        raise MqttSettingsError(f"bad MQTT URL {url!r}: the scheme must be mqtt or mqtts")
+    if not parts.hostname:
+        raise MqttSettingsError(f"bad MQTT URL {url!r}: no host")
+    tls = parts.scheme == "mqtts"
+    return BrokerAddress(
+        host=parts.hostname,
+        port=port or (8883 if tls else 1883),
+        tls=tls,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def default_client_id() -> str:
+    """Stable across restarts of a worker on the same host, so its session is found again;
+    run several workers on one host with distinct ids (`--client-id`)."""
+    return f"vigie-ingest-{socket.gethostname()}"[:64]
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    broker: BrokerAddress
+    client_id: str
+    session_expiry_s: int = DEFAULT_SESSION_EXPIRY_S
+    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_ms: int = DEFAULT_BATCH_MS
+    inflight: int = DEFAULT_INFLIGHT
+    keepalive_s: int = 30
+    reconnect_min_s: int = 1
+    reconnect_max_s: int = 30
+
+    def __post_init__(self) -> None:
+        if not self.client_id or len(self.client_id.encode()) > 65_535:
+            raise MqttSettingsError("the client id must be 1 to 65,535 bytes")
+        if not 1 <= self.batch_size <= 100_000:
+            raise MqttSettingsError("the batch size must be 1 to 100,000 messages")
+        if not 0 <= self.batch_ms <= 60_000:
+            raise MqttSettingsError("the batch time must be 0 to 60,000 ms")
+        if not 1 <= self.inflight <= 65_535:
+            raise MqttSettingsError("the in-flight window must be 1 to 65,535 messages")
+        if not 0 <= self.session_expiry_s <= 0xFFFFFFFF:
+            raise MqttSettingsError("the session expiry must be 0 to 4,294,967,295 s")
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        url: str | None = None,
+        client_id: str | None = None,
+        batch_size: int | None = None,
+        batch_ms: int | None = None,
+        inflight: int | None = None,
+        session_expiry_s: int | None = None,
+    ) -> MqttSettings:
+        """Settings from the environment; arguments that are not None win over it."""
+        env = os.environ
+        try:
+            return cls(
+                broker=parse_broker_url(url or env.get("VIGIE_MQTT_URL") or DEFAULT_URL),
+                client_id=client_id or env.get("VIGIE_MQTT_CLIENT_ID") or default_client_id(),
+                session_expiry_s=_pick(
+                    session_expiry_s, "VIGIE_MQTT_SESSION_EXPIRY_S", DEFAULT_SESSION_EXPIRY_S
+                ),
+                batch_size=_pick(batch_size, "VIGIE_MQTT_BATCH_SIZE", DEFAULT_BATCH_SIZE),
+                batch_ms=_pick(batch_ms, "VIGIE_MQTT_BATCH_MS", DEFAULT_BATCH_MS),
+                inflight=_pick(inflight, "VIGIE_MQTT_INFLIGHT", DEFAULT_INFLIGHT),
+            )
+        except MqttSettingsError:
+            raise
+        except ValueError as error:
+            raise MqttSettingsError(f"bad VIGIE_MQTT_* number: {error}") from None
+
+
+def _pick(given: int | None, variable: str, default: int) -> int:
+    if given is not None:
+        return given
+    return int(os.environ.get(variable) or default)
