@@ -78,6 +78,7 @@ def test_a_reading_on_a_topic_that_names_no_asset_is_dead_lettered(
         row = conn.execute(select(dead_letters)).one()
     assert row.topic == bad_topic
     assert row.source == "mqtt"
+    assert row.reason.startswith("invalid: the topic")
     assert "names no asset" in row.reason
     assert count(store) == LIGHT_METRICS
     assert worker.stats.acknowledged == 2

@@ -234,18 +234,19 @@ class IngestWorker:
             last = self._stopping.is_set()
             batch = self._inbox.take(linger_s, self._stopping)
             if batch:
-                if not self._ingest([_raw_message(d) for d in batch]):
+                if not self._commit([_raw_message(d) for d in batch]):
                     return  # stopping while the store fails: leave the batch unacknowledged
                 self._acknowledge(batch)
             if last or (self._stopping.is_set() and not batch):
                 return
 
-    def _ingest(self, messages: list[RawMessage]) -> bool:
+    def _commit(self, messages: list[RawMessage]) -> bool:
         """Ingest until committed; False only if asked to stop while it keeps failing."""
         delay = _RETRY_FIRST_S
         while True:
             try:
-                result = self.pipeline.ingest(messages)
+                self._store(messages)
+                return True
             except Exception:
                 self.stats.failed_attempts += 1
                 log.exception(
@@ -256,14 +257,25 @@ class IngestWorker:
                 if self._stopping.wait(delay):
                     return False
                 delay = min(delay * 2, _RETRY_MAX_S)
-                continue
-            stats = self.stats
+
+    def _store(self, messages: list[RawMessage]) -> None:
+        addressed = [m for m in messages if m.topic_asset is not None]
+        stats = self.stats
+        if len(addressed) < len(messages):
+            # Not a protocol topic: whose telemetry it is cannot be trusted, so the whole
+            # message is refused (rare; one transaction each).
+            for message in messages:
+                if message.topic_asset is None:
+                    self.pipeline.dead_letter(message, _unaddressed(message.topic or ""))
+                    stats.rejected += 1
+            stats.ingested += len(messages) - len(addressed)
+        if addressed:
+            result = self.pipeline.ingest(addressed)
             stats.batches += 1
             stats.ingested += result.messages
             stats.stored += result.stored
             stats.duplicates += result.duplicates
             stats.rejected += result.rejected
-            return True
 
     def _acknowledge(self, batch: list[_Delivery]) -> None:
         acknowledged = 0
@@ -287,8 +299,13 @@ def _raw_message(delivery: _Delivery) -> RawMessage:
     except UnicodeDecodeError:  # brokers refuse such topics; never trust that
         topic = message._topic.decode("utf-8", errors="replace")
     parsed = parse_topic(topic)
-    # A topic that names no asset leaves the readings to name theirs; a lone reading on it
-    # is dead-lettered by the pipeline ("the reading names no asset") with the topic.
     asset = parsed.asset_id if parsed is not None and parsed.channel == "telemetry" else None
     payload = message.payload  # paho hands a slice of its read buffer: a bytearray
     return RawMessage("mqtt", bytes(payload), delivery.received_at, topic=topic, topic_asset=asset)
+
+
+def _unaddressed(topic: str) -> str:
+    return (
+        f"invalid: the topic {topic[:200]!r} names no asset "
+        "(vigie/<INSEE code>/<asset type>/<local id>/telemetry)"
+    )
