@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from vigie.cli import assets, city, db, demo, municipalities, serve, users
+from vigie.cli import assets, city, db, demo, ingest, municipalities, serve, users
 
 app = typer.Typer(
     name="vigie",
@@ -19,6 +19,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(municipalities.app, name="municipalities")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("ingest")(ingest.ingest)
 
 if __name__ == "__main__":
     app()
