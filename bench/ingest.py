@@ -242,7 +242,7 @@ def measure_mqtt_ingest(
     """(messages/s, readings/s, peak RSS in MB) of `vigie ingest` storing every message."""
     log = Path(env["VIGIE_VAR_DIR"]) / "ingest.log"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "vigie.cli.ingest", "--client-id", CLIENT_ID],
+        [sys.executable, "-m", "vigie.cli.main", "ingest", "--client-id", CLIENT_ID],
         env={**env, "VIGIE_MQTT_URL": broker.url},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

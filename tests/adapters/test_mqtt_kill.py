@@ -31,9 +31,8 @@ def _start_ingest(store: Engine, broker: LocalBroker, log: Path) -> subprocess.P
         "VIGIE_MQTT_URL": broker.url,
         "VIGIE_MQTT_CLIENT_ID": "vigie-ingest-kill-test",
     }
-    # `python -m vigie.cli.ingest` is the `vigie ingest` command without the rest of the CLI.
     process = subprocess.Popen(
-        [sys.executable, "-m", "vigie.cli.ingest", "--batch-size", "500"],
+        [sys.executable, "-m", "vigie.cli.main", "ingest", "--batch-size", "500"],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
