@@ -1,0 +1,2 @@
+"""The simulated devices of the city, one module per domain, on one event queue
+(`scheduler`), assembled by `simulation.Simulation`."""

@@ -1,0 +1,400 @@
+"""Street lighting: luminaire nodes switched and dimmed by their cabinet's schedule, and the
+cabinets that feed them and forward their readings (each cabinet is its nodes' gateway).
+
+Consistency: a cabinet's phase currents are its powered nodes' power (spread over the three
+phases, node k of the cabinet on phase k mod 3) plus cable losses over its voltage, and its
+energy meter advances by exactly CABLE_LOSS × its nodes' energy plus the cabinet's own
+consumption, so cabinet meters agree with the luminaire nodes.
+
+Faults: a lamp or driver failure shows at once on the node; a supply loss (supply_v 0) or a
+tripped feeder breaker leaves the nodes behind it unpowered: they stop reporting (a dead node
+has no radio) and consume nothing, while the cabinet's battery-backed controller goes on
+reporting. When power returns, nodes report at once, as they do when they boot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from vigie.domains.lighting.metrics import CABINET_INTERVAL_S, LUMINAIRE_INTERVAL_S
+from vigie.registry.asset_types import AssetType, PartKind, Relation
+from vigie.registry.assets import Asset
+from vigie.sim.devices.base import (
+    Affected,
+    Command,
+    Outcome,
+    SimContext,
+    rounded,
+    years_in_service,
+)
+from vigie.sim.devices.luminaires import (
+    NO_OVERRIDE,
+    UNTIL_NEXT_CHANGE,
+    UNTIL_TIME,
+    Ints,
+    LuminaireBank,
+)
+from vigie.sim.devices.sun import LightingSchedule
+from vigie.sim.devices.twin import SimTwin
+
+STREETLIGHT = AssetType.STREETLIGHT.value
+CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
+CABLE_LOSS = 1.02
+CABINET_OWN_W = 8.0  # controller, modem and contactor coils, while the mains is there
+NOMINAL_V = 230.0
+POWER_FACTOR = 0.95
+#: Hours a year street lights burn in France, for the counters' values at the start.
+BURNING_HOURS_PER_YEAR = 4_150.0
+
+
+class Lighting:
+    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+        self.ctx = ctx
+        cabinets = twin.of_type(CABINET)
+        feeder_ids: list[str] = []
+        feeder_group: list[int] = []
+        feeder_of: dict[str, int] = {}
+        for g, cabinet in enumerate(cabinets):
+            for part in cabinet.parts:
+                if part.kind == PartKind.FEEDER.value:
+                    feeder_of[part.id] = len(feeder_ids)
+                    feeder_ids.append(part.id)
+                    feeder_group.append(g)
+        # Nodes with no known cabinet switch by their municipality's clock: one virtual
+        # group (no cabinet reports) per municipality.
+        orphans: dict[str, int] = {}
+        keyed: list[tuple[int, int, str, Asset]] = []
+        for light in twin.of_type(STREETLIGHT):
+            feeder = next(
+                (feeder_of[k.target_id] for k in light.links
+                 if k.relation == Relation.FED_BY.value and k.target_id in feeder_of),
+                -1,
+            )  # fmt: skip
+            if feeder >= 0:
+                group = feeder_group[feeder]
+            else:
+                code = light.municipality_code
+                group = orphans.setdefault(code, len(cabinets) + len(orphans))
+            keyed.append((group, feeder, light.id, light))
+        keyed.sort(key=lambda k: (k[0], k[1], k[2]))
+        self.light_ids = [k[2] for k in keyed]
+        self.light_feeder = np.array([k[1] for k in keyed], dtype=np.int64)
+        self.cabinet_ids = [c.id for c in cabinets]
+        self.feeder_ids = feeder_ids
+        self.feeder_group = np.array(feeder_group, dtype=np.int64)
+        group_count = len(cabinets) + len(orphans)
+        group_of = np.array([k[0] for k in keyed], dtype=np.int64)
+        bounds = np.searchsorted(group_of, np.arange(group_count + 1))
+        self.slices = [(int(bounds[g]), int(bounds[g + 1])) for g in range(group_count)]
+        rng = ctx.rng("lighting:init")
+        positions = [(c.lon, c.lat) for c in cabinets] + [
+            self._centre([k[3] for k in keyed if k[0] == g]) for g in sorted(orphans.values())
+        ]
+        self.schedules = [
+            LightingSchedule(lon, lat, float(rng.uniform(-120.0, 120.0))) for lon, lat in positions
+        ]
+        rated = np.array([float(k[3].attributes["rated_power_w"]) for k in keyed])
+        installed = rng.uniform(0.0, 1.0, len(keyed)) + [
+            float(k[3].attributes.get("installed_year") or 2018) for k in keyed
+        ]
+        years = np.array([years_in_service(ctx.start_s, float(y)) for y in installed])
+        hours = years * BURNING_HOURS_PER_YEAR * rng.uniform(0.95, 1.05, len(keyed))
+        energy = hours * rated * 0.78 * 1.05
+        self.bank = LuminaireBank(rated, group_of, energy, hours)
+        self.scheduled_on = np.zeros(group_count, dtype=bool)
+        self.scheduled_level = np.zeros(group_count)
+        self.supply_ok = np.ones(group_count, dtype=bool)
+        self.door_open = np.zeros(group_count, dtype=bool)
+        self.tripped_feeder = np.full(group_count, -1, dtype=np.int64)
+        self.feeder_tripped = np.zeros(len(feeder_ids), dtype=bool)
+        self.own_at_wh = np.zeros(group_count)
+        self.own_since_s = np.full(group_count, ctx.start_s)
+        self.meter0_wh = np.array(
+            [CABLE_LOSS * float(energy[a:b].sum()) * float(rng.uniform(1.0, 1.3)) for a, b in
+             self.slices]
+        )  # fmt: skip
+        self.lights_at_start_wh = np.array([float(energy[a:b].sum()) for a, b in self.slices])
+        self.light_index = {light_id: i for i, light_id in enumerate(self.light_ids)}
+        self.cabinet_index = {cabinet_id: g for g, cabinet_id in enumerate(self.cabinet_ids)}
+        self._noise = ctx.rng("lighting:noise")
+
+    @staticmethod
+    def _centre(lights: Sequence[Asset]) -> tuple[float, float]:
+        return (
+            sum(a.lon for a in lights) / len(lights),
+            sum(a.lat for a in lights) / len(lights),
+        )
+
+    # -- state changes -------------------------------------------------------------------
+
+    def _members(self, g: int) -> Ints:
+        a, b = self.slices[g]
+        return np.arange(a, b, dtype=np.int64)
+
+    def gateway_of(self, i: int) -> str | None:
+        """The cabinet forwarding node i's readings (None for a node with no cabinet)."""
+        g = int(self.bank.group[i])
+        return self.cabinet_ids[g] if g < len(self.cabinet_ids) else None
+
+    def _apply(
+        self, idx: Ints, t_s: float, *, report_all: bool = False, also: Ints | None = None
+    ) -> None:
+        """Recompute `idx` after a change (counters accrued first) and report at once
+        whatever changed (or all of them, or `also`), from the nodes that have power."""
+        changed = self.bank.recompute(idx, self.scheduled_on, self.scheduled_level)
+        if report_all:
+            changed = idx
+        elif also is not None and len(also):
+            changed = np.union1d(changed, also)
+        for i in changed.tolist():
+            self._report_light(t_s, i)
+
+    def _refresh(self, idx: Ints, t_s: float, *, report_all: bool = False) -> None:
+        self.bank.accrue(idx, t_s)
+        self._apply(idx, t_s, report_all=report_all)
+
+    def _set_supply(self, g: int, ok: bool, t_s: float) -> None:
+        self.own_at_wh[g] = self._own_wh(g, t_s)
+        self.own_since_s[g] = t_s
+        self.supply_ok[g] = ok
+        self._power_nodes(g, t_s)
+
+    def _power_nodes(self, g: int, t_s: float) -> None:
+        """Set which nodes of group g have power; nodes that regain it boot and report."""
+        idx = self._members(g)
+        feeders = self.light_feeder[idx]
+        powered = self.supply_ok[g] & ~np.where(feeders >= 0, self.feeder_tripped[feeders], False)
+        booting = idx[powered & ~self.bank.powered[idx]]
+        self.bank.accrue(idx, t_s)
+        self.bank.powered[idx] = powered
+        self._apply(idx, t_s, also=booting)
+
+    # -- events --------------------------------------------------------------------------
+
+    def start(self, t0_s: float) -> None:
+        self.bank.since_s[:] = t0_s
+        for g in range(len(self.slices)):
+            self._schedule_step(t0_s, g, boot=True)
+        for g in range(len(self.cabinet_ids)):
+            self._report_cabinet(t0_s, g)
+        for i in range(len(self.bank)):
+            self._report_light(t0_s, i)
+        for i, t_s in enumerate(self.ctx.phases("lighting:lights", len(self.bank),
+                                                LUMINAIRE_INTERVAL_S)):  # fmt: skip
+            self.ctx.scheduler.at(t_s, self._light_tick, i)
+        for g, t_s in enumerate(self.ctx.phases("lighting:cabinets", len(self.cabinet_ids),
+                                                CABINET_INTERVAL_S)):  # fmt: skip
+            self.ctx.scheduler.at(t_s, self._cabinet_tick, g)
+
+    def _schedule_step(self, t_s: float, g: int, *, boot: bool = False) -> None:
+        on, level, next_s = self.schedules[g].state(t_s)
+        self.scheduled_on[g] = on
+        self.scheduled_level[g] = level
+        idx = self._members(g)
+        if not boot:
+            # "Until the next change" overrides end here; timed ones run on.
+            ending = idx[self.bank.override[idx] == UNTIL_NEXT_CHANGE]
+            self.bank.override[ending] = NO_OVERRIDE
+            self._refresh(idx, t_s)
+        else:
+            self.bank.recompute(idx, self.scheduled_on, self.scheduled_level)
+        self.ctx.scheduler.at(next_s, self._schedule_step, g)
+
+    def _light_tick(self, t_s: float, i: int) -> None:
+        self._report_light(t_s, i)
+        self.ctx.scheduler.at(t_s + LUMINAIRE_INTERVAL_S, self._light_tick, i)
+
+    def _cabinet_tick(self, t_s: float, g: int) -> None:
+        self._report_cabinet(t_s, g)
+        self.ctx.scheduler.at(t_s + CABINET_INTERVAL_S, self._cabinet_tick, g)
+
+    def _override_ends(self, t_s: float, i: int) -> None:
+        bank = self.bank
+        if bank.override[i] == UNTIL_TIME and bank.override_until_s[i] <= t_s:
+            bank.override[i] = NO_OVERRIDE
+            self._refresh(np.array([i], dtype=np.int64), t_s)
+
+    # -- readings ------------------------------------------------------------------------
+
+    def _report_light(self, t_s: float, i: int) -> None:
+        if self.bank.powered[i]:
+            self.ctx.outbox.emit(
+                self.light_ids[i], t_s, self.bank.reading(i, t_s), self.gateway_of(i)
+            )
+
+    def _own_wh(self, g: int, t_s: float) -> float:
+        own_w = CABINET_OWN_W if self.supply_ok[g] else 0.0
+        return float(self.own_at_wh[g] + own_w * (t_s - self.own_since_s[g]) / 3600.0)
+
+    def cabinet_energy_wh(self, g: int, t_s: float) -> float:
+        a, b = self.slices[g]
+        lights_wh = self.bank.energy_sum_wh(slice(a, b), t_s) - self.lights_at_start_wh[g]
+        return float(self.meter0_wh[g] + CABLE_LOSS * lights_wh + self._own_wh(g, t_s))
+
+    def _report_cabinet(self, t_s: float, g: int) -> None:
+        a, b = self.slices[g]
+        if self.supply_ok[g]:
+            volts = float(np.clip(NOMINAL_V + self._noise.normal(0.0, 1.5), 215.0, 245.0))
+            power = self.bank.power_w[a:b]
+            phase = np.arange(b - a) % 3
+            amps = [
+                CABLE_LOSS * float(power[phase == p].sum()) / (volts * POWER_FACTOR)
+                for p in range(3)
+            ]
+            amps[0] += CABINET_OWN_W / volts
+        else:
+            volts, amps = 0.0, [0.0, 0.0, 0.0]
+        self.ctx.outbox.emit(
+            self.cabinet_ids[g],
+            t_s,
+            {
+                "supply_v": rounded(volts, 1),
+                "current_l1_a": rounded(amps[0], 3),
+                "current_l2_a": rounded(amps[1], 3),
+                "current_l3_a": rounded(amps[2], 3),
+                "energy_wh": rounded(self.cabinet_energy_wh(g, t_s), 3),
+                "door_open": bool(self.door_open[g]),
+                "breaker_tripped": bool(self.tripped_feeder[g] >= 0),
+            },
+        )
+
+    def finish(self, t_s: float) -> None:
+        for i in range(len(self.bank)):
+            self._report_light(t_s, i)
+        for g in range(len(self.cabinet_ids)):
+            self._report_cabinet(t_s, g)
+
+    def counters(self, t_s: float) -> Iterator[tuple[str, str, float]]:
+        for i, light_id in enumerate(self.light_ids):
+            yield light_id, "energy_wh", self.bank.energy_wh(i, t_s)
+            yield light_id, "operating_hours_h", self.bank.hours_h(i, t_s)
+        for g, cabinet_id in enumerate(self.cabinet_ids):
+            yield cabinet_id, "energy_wh", self.cabinet_energy_wh(g, t_s)
+
+    # -- commands ------------------------------------------------------------------------
+
+    def command(
+        self, asset_id: str, command: Command, until_s: float | None, t_s: float
+    ) -> Outcome | None:
+        i = self.light_index.get(asset_id)
+        g = self.cabinet_index.get(asset_id)
+        if i is None and g is None:
+            return None
+        if command.action == "set_level":
+            if command.level_pct is None or not 0.0 <= command.level_pct <= 100.0:
+                return Outcome("failed", "set_level needs level_pct between 0 and 100")
+            on, level = command.level_pct > 0, float(command.level_pct)
+        elif command.action == "switch":
+            if command.on is None:
+                return Outcome("failed", "switch needs on: true or false")
+            on, level = command.on, 100.0
+        else:
+            kind = STREETLIGHT if i is not None else CABINET
+            return Outcome("failed", f"unsupported action for a {kind}: {command.action}")
+        if i is not None:
+            if not self.bank.powered[i]:
+                return Outcome("silent")
+            if self.bank.driver_fault[i]:
+                return Outcome("failed", "driver fault: the luminaire cannot be lit")
+            idx = np.array([i], dtype=np.int64)
+        else:
+            assert g is not None
+            if not self.supply_ok[g]:
+                return Outcome("failed", "no mains supply at the cabinet")
+            idx = self._members(g)
+            idx = idx[self.bank.powered[idx]]
+        if command.action == "switch" and on:
+            # Switched on keeps the level it would have (the schedule's), full if none.
+            scheduled = self.scheduled_level[self.bank.group[idx]]
+            levels = np.where(scheduled > 0, scheduled, 100.0)
+        else:
+            levels = np.full(len(idx), level if on else 0.0)
+        bank = self.bank
+        bank.accrue(idx, t_s)
+        bank.override[idx] = UNTIL_TIME if until_s is not None else UNTIL_NEXT_CHANGE
+        bank.override_until_s[idx] = until_s if until_s is not None else np.inf
+        bank.override_on[idx] = on
+        bank.override_level[idx] = levels
+        self._apply(idx, t_s, report_all=True)
+        if until_s is not None:
+            for j in idx.tolist():
+                self.ctx.scheduler.at(until_s, self._override_ends, j)
+        return Outcome("acknowledged")
+
+    # -- faults --------------------------------------------------------------------------
+
+    def fault_assets(self, kind: str) -> Sequence[str]:
+        if kind in ("lamp_failure", "driver_failure"):
+            return self.light_ids
+        if kind in ("supply_loss", "breaker_trip", "door_open"):
+            return self.cabinet_ids
+        return ()
+
+    def start_fault(self, kind: str, index: int, t_s: float) -> Affected | None:
+        if kind in ("lamp_failure", "driver_failure"):
+            flags = self.bank.lamp_fault if kind == "lamp_failure" else self.bank.driver_fault
+            if flags[index]:
+                return None
+            idx = np.array([index], dtype=np.int64)
+            self.bank.accrue(idx, t_s)
+            flags[index] = True
+            self._apply(idx, t_s, report_all=True)
+            return Affected(t_s)
+        g = index
+        if kind == "door_open":
+            if self.door_open[g]:
+                return None
+            self.door_open[g] = True
+            self._report_cabinet(t_s, g)
+            return Affected(t_s)
+        if not self.supply_ok[g] or self.tripped_feeder[g] >= 0:
+            return None
+        before = self._members(g)
+        before = before[self.bank.powered[before]]
+        detail: dict[str, str] = {}
+        if kind == "supply_loss":
+            self._set_supply(g, False, t_s)
+        else:
+            feeders = np.flatnonzero(self.feeder_group == g)
+            if len(feeders) == 0:
+                return None
+            f = int(feeders[int(self._noise.integers(len(feeders)))])
+            self.tripped_feeder[g] = f
+            self.feeder_tripped[f] = True
+            self._power_nodes(g, t_s)
+            detail["feeder"] = self.feeder_ids[f]
+        self._report_cabinet(t_s, g)
+        silenced = before[~self.bank.powered[before]]
+        return Affected(t_s, tuple(self.light_ids[i] for i in silenced.tolist()), detail)
+
+    def end_fault(self, kind: str, index: int, t_s: float) -> None:
+        if kind in ("lamp_failure", "driver_failure"):
+            flags = self.bank.lamp_fault if kind == "lamp_failure" else self.bank.driver_fault
+            idx = np.array([index], dtype=np.int64)
+            self.bank.accrue(idx, t_s)
+            flags[index] = False
+            self._apply(idx, t_s, report_all=True)
+            return
+        g = index
+        if kind == "door_open":
+            self.door_open[g] = False
+        elif kind == "supply_loss":
+            self._set_supply(g, True, t_s)
+        elif self.tripped_feeder[g] >= 0:
+            self.feeder_tripped[int(self.tripped_feeder[g])] = False
+            self.tripped_feeder[g] = -1
+            self._power_nodes(g, t_s)
+        self._report_cabinet(t_s, g)
+
+
+def lights_by_cabinet(lighting: Lighting) -> dict[str, list[str]]:
+    """Cabinet id → ids of the luminaires it feeds (for tests and the ground truth)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for i, light_id in enumerate(lighting.light_ids):
+        gateway = lighting.gateway_of(i)
+        if gateway is not None:
+            found[gateway].append(light_id)
+    return dict(found)
