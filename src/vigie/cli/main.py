@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from vigie.cli import assets, city, db, demo, ingest, municipalities, serve, users
+from vigie.cli import assets, city, db, demo, ingest, municipalities, serve, sim, users
 
 app = typer.Typer(
     name="vigie",
@@ -17,6 +17,7 @@ app.add_typer(assets.app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(db.app, name="db")
 app.add_typer(municipalities.app, name="municipalities")
+app.add_typer(sim.app, name="sim")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
