@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from vigie.auth.roles import Role
+from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
 from vigie.cli import city
 from vigie.cli.store import open_store
@@ -15,6 +26,8 @@ from vigie.config import Settings
 from vigie.core.clock import SystemClock
 from vigie.registry.assets import count_assets
 from vigie.store.schema import users
+
+SIMULATOR_USER = "simulateur"
 
 #: Demo accounts, created only when missing. The server listens on loopback only.
 DEMO_USERS: tuple[tuple[str, str, Role, tuple[str, ...]], ...] = (
@@ -29,8 +42,12 @@ def demo(
         2017, help="Seed of the generated city (used only if the store is empty)."
     ),
     serve: bool = typer.Option(True, help="Serve after setting up (--no-serve only sets up)."),
+    simulate: bool = typer.Option(
+        True, help="Run the city simulator beside the server, so the city lives."
+    ),
 ) -> None:
-    """Set up the embedded store with the Dijon twin and demo users, then serve it."""
+    """Set up the embedded store with the Dijon twin and demo users, then serve it with the
+    city simulator reporting to it over HTTP like real devices."""
     console = Console()
     settings = Settings.from_env()
     engine = open_store(settings)
@@ -52,6 +69,7 @@ def demo(
                     actor="demo",
                     now=SystemClock().now(),
                 )
+        simulator_token = _simulator_token(conn) if serve and simulate else None
     engine.dispose()
 
     base = f"http://{settings.http_host}:{settings.http_port}"
@@ -71,7 +89,70 @@ def demo(
         "Then send the token as 'Authorization: Bearer <token>', for example to "
         f"{base}/api/v1/assets?type=Streetlight&municipality=21617&format=geojson"
     )
-    if serve:
-        from vigie.cli.serve import serve as serve_command
+    if not serve:
+        return
+    from vigie.cli.serve import serve as serve_command
 
-        serve_command(host=None, port=None)
+    simulator = _SimulatorBeside(base, simulator_token) if simulator_token else None
+    try:
+        # Without the simulator's hundreds of requests a minute in the console.
+        serve_command(host=None, port=None, access_log=not simulate)
+    finally:
+        if simulator is not None:
+            simulator.stop()
+
+
+def _simulator_token(conn: Connection) -> str:
+    """A fresh machine token for the demo's simulated devices (user `simulateur`, role device)."""
+    now = SystemClock().now()
+    user_id = conn.scalar(select(users.c.id).where(users.c.username == SIMULATOR_USER))
+    if user_id is None:
+        user_id = add_user(
+            conn,
+            username=SIMULATOR_USER,
+            password=secrets.token_urlsafe(24),
+            role=Role.DEVICE,
+            actor="demo",
+            now=now,
+        ).id
+    token, _ = issue_token(
+        conn, user_id=user_id, kind="machine", name="demo simulator", now=now, lifetime=None
+    )
+    return token
+
+
+class _SimulatorBeside:
+    """`vigie sim run` in a child process, started once the server answers, stopped with it."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self._base_url = base_url
+        self._token = token
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopped = threading.Event()
+        threading.Thread(target=self._start_when_ready, daemon=True).start()
+
+    def _start_when_ready(self) -> None:
+        deadline = time.monotonic() + 120
+        while not self._stopped.is_set() and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self._base_url}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        if self._stopped.is_set():
+            return
+        print("Starting the city simulator (vigie sim run --via http, real time)…", flush=True)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "vigie.cli.main", "sim", "run", "--via", "http",
+             "--url", self._base_url, "--quiet"],
+            env={**os.environ, "VIGIE_SIM_TOKEN": self._token},
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGINT)
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()

@@ -12,6 +12,7 @@ def serve(
         None, help="Address to listen on [VIGIE_HTTP_HOST or 127.0.0.1]."
     ),
     port: int | None = typer.Option(None, help="TCP port [VIGIE_HTTP_PORT or 8000]."),
+    access_log: bool = typer.Option(True, help="Log every request."),
 ) -> None:
     """Serve the control centre over HTTP (migrating the store first)."""
     import uvicorn
@@ -26,4 +27,5 @@ def serve(
         host=host or settings.http_host,
         port=port or settings.http_port,
         log_level="info",
+        access_log=access_log,
     )
