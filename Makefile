@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The operator UI's browser libraries (MapLibre GL JS, uPlot), copied from npm packages.
+WEB_STAMP := src/vigie/web/static/vendor/.built
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench bench-quick lint lock postgres system-packages clean
+.PHONY: demo test bench bench-quick lint lock postgres system-packages clean web
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,12 +15,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
+## make web: the UI's libraries from npm (web/package-lock.json) into src/vigie/web/static/vendor/
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json web/build.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	touch $(WEB_STAMP)
+
 ## make demo: the control centre on the simulated Dijon twin, embedded store (SQLite)
-demo: $(STAMP)
+demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/vigie demo
 
 ## make test: installs and starts PostgreSQL, then every test on SQLite and PostgreSQL
-test: $(STAMP) system-packages
+test: $(STAMP) $(WEB_STAMP) system-packages
 	VIGIE_TEST_POSTGRES_URL=$$(bash scripts/postgres.sh | tail -n 1) \
 	  $(BIN)/python -m pytest -n 2 -p no:cacheprovider
 

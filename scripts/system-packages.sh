@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install the Debian packages that `make test` needs (as root), once: PostgreSQL with PostGIS, Mosquitto.
+# Install the Debian packages that `make test` needs (as root), once: PostgreSQL with PostGIS,
+# Mosquitto, and Chromium for the UI tests (Debian's build, driven by Playwright; never a
+# browser downloaded by `playwright install`).
 set -euo pipefail
-needed=(postgresql postgresql-15-postgis-3 mosquitto)
+needed=(postgresql postgresql-15-postgis-3 mosquitto chromium)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

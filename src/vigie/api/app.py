@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.engine import Engine
 from starlette.responses import PlainTextResponse, Response
 
-from vigie import __version__
+from vigie import __version__, web
 from vigie.api.problems import RefuseNulInUrl, install_problem_handlers
 from vigie.api.routes import (
     assets_read,
@@ -50,6 +50,7 @@ def create_app(
     app.add_middleware(RefuseNulInUrl)
     for module in (auth, municipalities, assets_read, assets_write, audit, telemetry_ingest):
         app.include_router(module.router)
+    app.include_router(web.router)  # the operator UI, its map layer and live state stream
 
     _merge_body_schemas_into_openapi(app)
 

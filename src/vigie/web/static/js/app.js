@@ -1,0 +1,137 @@
+// The control room: map, live state, alarm console, asset panel, lighting selection, KPIs.
+import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
+import { api, forgetToken, token } from './api.js';
+import { roleCan } from './config.js';
+import { applyTranslations, installLanguageButtons, t } from './i18n.js';
+import { loadAssets } from './map/assets.js';
+import { addAssetLayers, addBoundaries, addDrawLayers, CLICKABLE } from './map/layers.js';
+import { baseStyle } from './map/style.js';
+import { LiveState } from './map/live.js';
+import { Vehicles } from './map/vehicles.js';
+import { StateStream } from './map/stream.js';
+import { MapFilters } from './map/filters.js';
+import { AlarmConsole } from './console.js';
+import { AssetPanel } from './panel.js';
+import { LightingSelection } from './lighting.js';
+import { Search } from './search.js';
+import { KpiStrip } from './kpi.js';
+import { installTabs, showTab } from './tabs.js';
+
+const DIJON = [5.0415, 47.322];
+
+async function start() {
+  if (!token()) {
+    window.location.replace('/login');
+    return;
+  }
+  applyTranslations();
+  installLanguageButtons();
+  const started = performance.now();
+  const vigie = (window.vigie = { ready: false, started });
+
+  const [me, municipalities, index] = await Promise.all([
+    api('/api/v1/me'),
+    api('/api/v1/municipalities?format=geojson&limit=1000'),
+    loadAssets(),
+  ]);
+  document.getElementById('user-name').textContent = me.username;
+  const role = document.getElementById('user-role');
+  role.dataset.i18n = `role.${me.role}`;
+  role.textContent = t(`role.${me.role}`);
+  document.getElementById('logout').addEventListener('click', async () => {
+    try {
+      await api('/api/v1/auth/logout', { method: 'POST' });
+    } finally {
+      forgetToken();
+      window.location.assign('/login');
+    }
+  });
+
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: baseStyle(),
+    center: DIJON,
+    zoom: 11,
+    attributionControl: false,
+    fadeDuration: 0,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
+  Object.assign(vigie, { map, index, me, maplibregl });
+
+  await new Promise((resolve) => map.once('load', resolve));
+  addBoundaries(map, municipalities);
+  addAssetLayers(map, index);
+  addDrawLayers(map);
+  fitTo(map, index);
+
+  const vehicles = new Vehicles(map, index);
+  const live = new LiveState(map, index, vehicles);
+  const filters = new MapFilters(map, index);
+  const items = municipalities.features.map((f) => ({ code: f.properties.code, name: f.properties.name }));
+  filters.render(live, items);
+  const names = Object.fromEntries(items.map((m) => [m.code, m.name]));
+  const panel = new AssetPanel({ map, index, live, me, names, maplibregl });
+  const lighting = new LightingSelection(map, index, panel);
+  panel.lighting = lighting;
+  const alarms = new AlarmConsole({ map, index, live, me, names, panel, canAct: roleCan(me.role, 'alarms.act') });
+  const stream = new StateStream(live, document.getElementById('live-indicator'));
+  new Search(index, (i) => panel.focus(i));
+  const kpis = new KpiStrip(live, alarms);
+  installTabs();
+  Object.assign(vigie, { live, filters, panel, lighting, alarms, stream, kpis, vehicles, showTab });
+
+  map.on('click', (event) => onClick(map, event, { panel, lighting }));
+  map.on('mousemove', (event) => {
+    const hit = map.queryRenderedFeatures(event.point, { layers: CLICKABLE.filter((id) => map.getLayer(id)) });
+    map.getCanvas().style.cursor = hit.length || lighting.drawing ? 'pointer' : '';
+  });
+
+  stream.open();
+  alarms.start();
+  map.once('idle', () => {
+    vigie.firstRenderMs = performance.now() - started;
+    vigie.ready = true;
+    document.body.dataset.ready = 'true';
+  });
+  map.triggerRepaint();
+}
+
+function fitTo(map, index) {
+  if (!index.count) return;
+  let [west, south, east, north] = [180, 90, -180, -90];
+  for (let i = 0; i < index.count; i += 1) {
+    west = Math.min(west, index.lon[i]);
+    east = Math.max(east, index.lon[i]);
+    south = Math.min(south, index.lat[i]);
+    north = Math.max(north, index.lat[i]);
+  }
+  map.fitBounds([[west, south], [east, north]], { padding: 30, duration: 0, maxZoom: 15 });
+}
+
+async function onClick(map, event, { panel, lighting }) {
+  if (lighting.drawing) {
+    lighting.addVertex(event.lngLat);
+    return;
+  }
+  const layers = CLICKABLE.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const hits = map.queryRenderedFeatures(event.point, { layers });
+  if (!hits.length) return;
+  const hit = hits[0];
+  if (hit.layer.id === 'lights-clusters') {
+    const zoom = await map.getSource('lights').getClusterExpansionZoom(hit.properties.cluster_id);
+    map.easeTo({ center: hit.geometry.coordinates, zoom: zoom + 0.5 });
+    return;
+  }
+  const i = hit.properties.i;
+  if (lighting.clicking) lighting.toggle(i);
+  else panel.open(i);
+}
+
+window.addEventListener('error', (event) => {
+  document.body.dataset.error = String(event.message);
+});
+start().catch((error) => {
+  document.body.dataset.error = String(error && error.stack ? error.stack : error);
+  console.error(error);
+});

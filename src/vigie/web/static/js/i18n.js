@@ -1,0 +1,75 @@
+// French by default, English on request; the choice is kept in localStorage.
+import { config } from './config.js';
+import { fr } from './i18n/fr.js';
+import { en } from './i18n/en.js';
+
+const DICTIONARIES = { fr, en };
+const LANG_KEY = 'vigie.lang';
+const listeners = [];
+
+let language = localStorage.getItem(LANG_KEY) || config.defaultLanguage || 'fr';
+if (!DICTIONARIES[language]) language = 'fr';
+
+export function currentLanguage() {
+  return language;
+}
+
+export function t(key, vars = {}) {
+  const text = DICTIONARIES[language][key] ?? DICTIONARIES.fr[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+export function applyTranslations(root = document) {
+  document.documentElement.lang = language;
+  for (const element of root.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+  for (const element of root.querySelectorAll('[data-i18n-placeholder]')) {
+    element.placeholder = t(element.dataset.i18nPlaceholder);
+  }
+  for (const element of root.querySelectorAll('[data-i18n-title]')) {
+    element.title = t(element.dataset.i18nTitle);
+  }
+  for (const button of root.querySelectorAll('[data-lang]')) {
+    button.classList.toggle('active', button.dataset.lang === language);
+  }
+}
+
+export function setLanguage(next) {
+  if (!DICTIONARIES[next] || next === language) return;
+  language = next;
+  localStorage.setItem(LANG_KEY, next);
+  applyTranslations();
+  for (const listener of listeners) listener(next);
+}
+
+export function onLanguageChange(listener) {
+  listeners.push(listener);
+}
+
+export function installLanguageButtons(root = document) {
+  for (const button of root.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', () => setLanguage(button.dataset.lang));
+  }
+}
+
+export function formatNumber(value, digits = 0) {
+  return new Intl.NumberFormat(language === 'fr' ? 'fr-FR' : 'en-GB', {
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+export function formatTime(iso) {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB', {
+    timeZone: 'Europe/Paris',
+  });
+}
+
+export function formatAge(iso, now = Date.now()) {
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return t('age.seconds', { n: seconds });
+  if (seconds < 3600) return t('age.minutes', { n: Math.floor(seconds / 60) });
+  if (seconds < 86400) return t('age.hours', { n: Math.floor(seconds / 3600) });
+  return t('age.days', { n: Math.floor(seconds / 86400) });
+}
