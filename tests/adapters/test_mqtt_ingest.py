@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from tests.adapters.checks import count, dead_letter_count, wait_until
 from tests.adapters.conftest import WorkerFactory
@@ -21,6 +24,7 @@ from vigie.adapters.mqtt.broker import LocalBroker
 from vigie.core.bus import EventBus
 from vigie.store.schema import dead_letters, twin_state
 from vigie.telemetry.events import BatchCommitted, StateChanged
+from vigie.telemetry.pipeline import IngestResult, RawMessage
 from vigie.telemetry.topics import topic_for
 
 
@@ -119,3 +123,38 @@ def test_a_stopped_worker_commits_and_acknowledges_its_batch(
     wait_until(lambda: again.stats.ingested >= 1, what="the next message")
     assert again.stats.ingested == 1
     assert again.stats.duplicates == 0
+
+
+def test_a_batch_the_store_refused_is_retried_and_only_then_acknowledged(
+    store: Engine, mosquitto: LocalBroker, start_worker: WorkerFactory
+) -> None:
+    worker = start_worker()
+    real_ingest = worker.pipeline.ingest
+    failures = [OperationalError("INSERT", {}, Exception("database is locked"))] * 2
+
+    def flaky_ingest(messages: Sequence[RawMessage]) -> IngestResult:
+        if failures:
+            raise failures.pop()
+        return real_ingest(messages)
+
+    worker.pipeline.ingest = flaky_ingest  # type: ignore[method-assign]
+    with Publisher(mosquitto.url) as device:
+        device.publish([light_message(n) for n in range(5)])
+    wait_until(lambda: worker.stats.acknowledged == 5, what="5 acks after the retries")
+    assert worker.stats.failed_attempts == 2
+    assert count(store) == 5 * LIGHT_METRICS
+
+
+def test_a_worker_whose_ingest_thread_dies_says_so_and_acknowledges_nothing(
+    store: Engine, mosquitto: LocalBroker, start_worker: WorkerFactory
+) -> None:
+    worker = start_worker()
+
+    def broken(_batch: object) -> None:
+        raise RuntimeError("a bug")
+
+    worker._acknowledge = broken  # type: ignore[method-assign,assignment]
+    with Publisher(mosquitto.url) as device:
+        device.publish([light_message(1)])
+    wait_until(lambda: not worker.running, what="the ingest thread to end")
+    assert worker.stats.acknowledged == 0

@@ -89,9 +89,10 @@ def ingest(
     )
     worker.start()
     try:
-        while not stop_requested:
+        while not stop_requested and worker.running:
             time.sleep(0.2)
-        log.info("stopping (signal %d): finishing the batch in hand", stop_requested[0])
+        if stop_requested:
+            log.info("stopping (signal %d): finishing the batch in hand", stop_requested[0])
     finally:
         worker.stop()
         engine.dispose()
@@ -106,6 +107,8 @@ def ingest(
         stats.rejected,
         stats.acknowledged,
     )
+    if not stop_requested:
+        raise typer.Exit(1)  # the ingest thread died: let the supervisor restart the process
 
 
 def freeze_long_lived_objects() -> None:

@@ -132,6 +132,11 @@ class IngestWorker:
         self._ingest_thread.start()
         self._client.loop_start()
 
+    @property
+    def running(self) -> bool:
+        """False once the ingest thread has ended (stopped, or died of a bug: see the log)."""
+        return self._ingest_thread is not None and self._ingest_thread.is_alive()
+
     def wait_subscribed(self, timeout_s: float) -> bool:
         """Whether the broker confirmed the subscription within `timeout_s`."""
         return self._subscribed.wait(timeout_s)
@@ -231,6 +236,14 @@ class IngestWorker:
     # -- ingest thread -----------------------------------------------------------------------
 
     def _ingest_loop(self) -> None:
+        try:
+            self._ingest_batches()
+        except Exception:
+            # A bug, not a store failure (those are retried): end here, with nothing more
+            # acknowledged, so that the process exits and is restarted (see `running`).
+            log.critical("the ingest thread failed; nothing more is acknowledged", exc_info=True)
+
+    def _ingest_batches(self) -> None:
         linger_s = self.settings.batch_ms / 1000
         while True:
             last = self._stopping.is_set()
