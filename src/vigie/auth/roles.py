@@ -26,9 +26,12 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     TELEMETRY_WRITE = "telemetry.write"
     TELEMETRY_READ_REJECTED = "telemetry.read_rejected"
+    ALARMS_READ = "alarms.read"
+    #: Acknowledge, shelve, comment and close alarms (within the user's municipalities).
+    ALARMS_ACT = "alarms.act"
 
 
-_EVERYONE = frozenset({Permission.ASSETS_READ})
+_EVERYONE = frozenset({Permission.ASSETS_READ, Permission.ALARMS_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -39,12 +42,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ASSETS_RETIRE,
         Permission.AUDIT_READ,
         Permission.TELEMETRY_READ_REJECTED,
+        Permission.ALARMS_ACT,
     },
-    Role.OPERATOR: _EVERYONE | {Permission.TELEMETRY_READ_REJECTED},
+    Role.OPERATOR: _EVERYONE | {Permission.TELEMETRY_READ_REJECTED, Permission.ALARMS_ACT},
     # Technicians close the loop on repairs: they change an asset's status and attributes.
-    Role.TECHNICIAN: _EVERYONE | {Permission.ASSETS_UPDATE},
+    Role.TECHNICIAN: _EVERYONE | {Permission.ASSETS_UPDATE, Permission.ALARMS_ACT},
     # Municipal staff keep their own municipality's inventory (and only theirs: see scope).
-    Role.MUNICIPAL_AGENT: _EVERYONE | {Permission.ASSETS_CREATE, Permission.ASSETS_UPDATE},
+    Role.MUNICIPAL_AGENT: _EVERYONE
+    | {Permission.ASSETS_CREATE, Permission.ASSETS_UPDATE, Permission.ALARMS_ACT},
     Role.VIEWER: _EVERYONE,
     Role.DEVICE: frozenset({Permission.TELEMETRY_WRITE}),
 }

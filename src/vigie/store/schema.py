@@ -170,3 +170,83 @@ dead_letters = Table(
     Column("payload_bytes", Integer, nullable=False, comment="size of the whole raw payload"),
     Index("ix_dead_letters_received_at", "received_at"),
 )
+
+# --- Alarms (issue #4) --------------------------------------------------------------------
+
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("asset_id", String(200), nullable=False, comment="asset or part (meter) id"),
+    Column("asset_type", String(48), nullable=False, comment="asset type, or Meter"),
+    Column("municipality_code", String(5), nullable=False),
+    Column("rule_id", String(80), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column(
+        "state", String(16), nullable=False, comment="raised acknowledged shelved cleared closed"
+    ),
+    Column("severity", String(16), nullable=False, comment="minor, major or critical"),
+    Column("rule_severity", String(16), nullable=False, comment="before escalation"),
+    Column("is_root", Boolean, nullable=False, comment="a root cause for dependent assets"),
+    Column(
+        "caused_by",
+        BigId,
+        ForeignKey("alarms.id"),
+        nullable=True,
+        comment="the root alarm this one is a consequence of",
+    ),
+    Column("detail", Text, nullable=False),
+    Column("condition_since", UtcDateTime, nullable=False),
+    Column("first_raised_at", UtcDateTime, nullable=False),
+    Column("raised_at", UtcDateTime, nullable=False, comment="of the latest occurrence"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("occurrences", Integer, nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("acknowledged_by", String(120), nullable=True),
+    Column("shelved_until", UtcDateTime, nullable=True),
+    Column("shelved_by", String(120), nullable=True),
+    Column("cleared_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("closed_by", String(120), nullable=True),
+    Column("escalations", Integer, nullable=False),
+    Column("escalation_due_at", UtcDateTime, nullable=True),
+    Column("flapping", Boolean, nullable=False),
+    Column("flap_count", Integer, nullable=False),
+    Column("last_flap_at", UtcDateTime, nullable=True),
+    Column(
+        "promote_at",
+        UtcDateTime,
+        nullable=True,
+        comment="child of a cleared root: when it stands alone",
+    ),
+    Index("ix_alarms_asset_id", "asset_id", "id"),
+    Index("ix_alarms_municipality_code", "municipality_code", "id"),
+    Index("ix_alarms_state", "state", "id"),
+    Index("ix_alarms_caused_by", "caused_by"),
+    Index("ix_alarms_escalation_due_at", "escalation_due_at"),
+    Index("ix_alarms_shelved_until", "shelved_until"),
+    Index("ix_alarms_promote_at", "promote_at"),
+    Index("ix_alarms_last_flap_at", "last_flap_at"),
+    Index("ix_alarms_updated_at", "updated_at"),
+)
+
+#: One alarm per (asset, rule) that is not closed.
+Index(
+    "uq_alarms_open_asset_rule",
+    alarms.c.asset_id,
+    alarms.c.rule_id,
+    unique=True,
+    sqlite_where=alarms.c.state != "closed",
+    postgresql_where=alarms.c.state != "closed",
+)
+
+alarm_comments = Table(
+    "alarm_comments",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alarm_id", BigId, ForeignKey("alarms.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_alarm_comments_alarm_id", "alarm_id", "id"),
+)

@@ -1,0 +1,89 @@
+"""Root-cause correlation over the topology.
+
+A root alarm (a rule declared `root = true`: cabinet supply loss or breaker trip, node
+unreachable, fibre link down, a gateway fallen silent) covers the assets that depend on its
+asset (`Topology.dependents`): the lights on a cabinet's feeders; the devices on a node and
+the nodes (with their devices) only reachable through it; the nodes a cut link leaves
+unreachable. An alarm raised on a covered asset is a consequence of the root (`caused_by`),
+not an alarm of its own. A root raised shortly after its consequences adopts them. Chains are
+flattened: every consequence points at the top-level root, so the operator sees one alarm.
+
+Everything here is dictionary lookups on maps precomputed from the registry: correlating a
+1,000-luminaire cabinet costs a few milliseconds, most of it the store writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from vigie.alarms.model import Alarm
+from vigie.alarms.open_alarms import OpenAlarms
+from vigie.alarms.topology import Topology
+
+
+class Correlator:
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._roots: dict[int, str] = {}  # active top-level root alarm → its asset (by age)
+        self._covering: dict[str, int] = {}  # asset → the root alarm covering it
+
+    def root_for(self, asset_id: str, *, excluding: int | None = None) -> int | None:
+        """The active root alarm this asset's alarms are consequences of, if any."""
+        root = self._covering.get(asset_id)
+        if root is None or root != excluding:
+            return root
+        # The asset's own root alarm asking: another root may cover the asset too.
+        return next(
+            (
+                other
+                for other, asset in self._roots.items()
+                if other != excluding and asset_id in self.topology.dependents(asset)
+            ),
+            None,
+        )
+
+    def is_active_root(self, alarm_id: int) -> bool:
+        return alarm_id in self._roots
+
+    def add_root(self, alarm_id: int, asset_id: str) -> None:
+        self._roots[alarm_id] = asset_id
+        for dependent in self.topology.dependents(asset_id):
+            self._covering.setdefault(dependent, alarm_id)
+
+    def remove_root(self, alarm_id: int) -> None:
+        asset_id = self._roots.pop(alarm_id, None)
+        if asset_id is None:
+            return
+        freed = [d for d in self.topology.dependents(asset_id) if self._covering.get(d) == alarm_id]
+        for dependent in freed:
+            del self._covering[dependent]
+        for other, other_asset in self._roots.items():
+            covered = self.topology.dependents(other_asset)
+            for dependent in freed:
+                if dependent in covered:
+                    self._covering.setdefault(dependent, other)
+
+    def reset(self, topology: Topology, roots: list[tuple[int, str]]) -> None:
+        """Start again from these active roots (oldest first), on this topology."""
+        self.topology = topology
+        self._roots.clear()
+        self._covering.clear()
+        for alarm_id, asset_id in roots:
+            self.add_root(alarm_id, asset_id)
+
+    def adoptable(
+        self, root: Alarm, open_alarms: OpenAlarms, window: timedelta, now: datetime
+    ) -> list[Alarm]:
+        """Top-level alarms on the root's dependents raised within `window` before it (the
+        consequences that showed first), with the consequences they already had."""
+        since = root.raised_at - window
+        found: dict[int, Alarm] = {}
+        for dependent in self.topology.dependents(root.asset_id):
+            for alarm in open_alarms.on_asset(dependent):
+                if alarm.id == root.id or alarm.caused_by is not None:
+                    continue
+                if since <= alarm.raised_at <= now:
+                    found[alarm.id] = alarm
+                    for child in open_alarms.children_of(alarm.id):
+                        found[child.id] = child
+        return [found[i] for i in sorted(found)]

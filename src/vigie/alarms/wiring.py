@@ -1,0 +1,100 @@
+"""Starting the alarm engine beside a telemetry pipeline.
+
+    engine = start_alarm_engine(store, clock, bus, tick_every_s=1.0)   # in a server
+    ...
+    engine.close()
+
+- `store`, `clock` and `bus` are the ones the Pipeline uses: the engine hears its events on
+  the bus and reads the registry, the twin and the alarms from the store.
+- `tick_every_s` starts a daemon thread calling `engine.tick()` every so many seconds of real
+  time. Leave it None on a simulated clock and call `engine.tick(now)` yourself as simulated
+  time advances (each call lets that much time act: durations, silences, escalations).
+- Rules: the package's `vigie/alarms/rules/*.toml`, where a same-named file of `rules_dir`
+  replaces the package's and its other files add rules. A broken file stops the start with
+  RuleFileError (file, line, reason); later `engine.reload_rules()` keeps the rules in force.
+- `webhooks`: a TOML file (see vigie.alarms.webhooks) or a list of Webhook; notifications
+  are posted from a background thread, never from the ingest path.
+- `expected_plans`: who says which plan each intersection should run (none until commands).
+
+Run one engine per store (in the process that runs the ingest, or in the server when it
+ingests), and publish operator actions on the same bus so the engine hears of them at once;
+changes made from other processes reach it within `AlarmPolicy.resync`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from vigie.alarms.conditions.base import ExpectedPlans
+from vigie.alarms.engine import AlarmEngine
+from vigie.alarms.policy import AlarmPolicy
+from vigie.alarms.ruleset import load_rules, rule_files
+from vigie.alarms.webhooks import Webhook, WebhookNotifier, load_webhooks
+from vigie.core.bus import EventBus
+from vigie.core.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+def start_alarm_engine(
+    engine: Engine,
+    clock: Clock,
+    bus: EventBus,
+    *,
+    rules_dir: Path | None = None,
+    policy: AlarmPolicy | None = None,
+    expected_plans: ExpectedPlans | None = None,
+    webhooks: Path | Sequence[Webhook] | None = None,
+    tick_every_s: float | None = None,
+) -> AlarmEngine:
+    """An alarm engine subscribed to `bus`, ready to be ticked (see the module docstring)."""
+    book = load_rules(rule_files(rules_dir))
+    hooks = load_webhooks(webhooks) if isinstance(webhooks, Path) else list(webhooks or ())
+    alarm_engine = AlarmEngine(
+        engine, clock, bus, book, policy=policy, expected_plans=expected_plans
+    )
+    alarm_engine.attach()
+    if hooks:
+        notifier = WebhookNotifier(hooks, bus)
+        notifier.start()
+        alarm_engine.add_closer(notifier.stop)
+    if tick_every_s is not None:
+        alarm_engine.add_closer(_start_ticker(alarm_engine, tick_every_s))
+    log.info(
+        "alarm engine: %d rules, %d reporters, %d open alarms, %d webhooks",
+        len(book.rules),
+        len(alarm_engine.topology.assets),
+        len(alarm_engine.ledger.open),
+        len(hooks),
+    )
+    return alarm_engine
+
+
+def _start_ticker(alarm_engine: AlarmEngine, every_s: float) -> _Stop:
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            try:
+                alarm_engine.tick()
+            except Exception:
+                log.exception("alarm engine tick failed")
+
+    thread = threading.Thread(target=run, name="vigie-alarm-ticker", daemon=True)
+    thread.start()
+    return _Stop(stop, thread)
+
+
+class _Stop:
+    def __init__(self, event: threading.Event, thread: threading.Thread) -> None:
+        self.event = event
+        self.thread = thread
+
+    def __call__(self) -> None:
+        self.event.set()
+        self.thread.join(timeout=10)
