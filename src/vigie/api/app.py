@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,8 +14,10 @@ from sqlalchemy.engine import Engine
 from starlette.responses import PlainTextResponse, Response
 
 from vigie import __version__, web
+from vigie.alarms.wiring import start_alarm_engine
 from vigie.api.problems import RefuseNulInUrl, install_problem_handlers
 from vigie.api.routes import (
+    alarms,
     assets_read,
     assets_write,
     audit,
@@ -35,6 +41,7 @@ def create_app(
     """The control centre's HTTP application; the store must already be migrated."""
     settings = settings or Settings.from_env()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Vigie",
         version=__version__,
         summary="Connected control centre for the public facilities of a metropolitan area",
@@ -48,7 +55,15 @@ def create_app(
     app.state.pipeline = Pipeline(app.state.engine, app.state.clock, app.state.bus)
     install_problem_handlers(app)
     app.add_middleware(RefuseNulInUrl)
-    for module in (auth, municipalities, assets_read, assets_write, audit, telemetry_ingest):
+    for module in (
+        auth,
+        municipalities,
+        assets_read,
+        assets_write,
+        audit,
+        telemetry_ingest,
+        alarms,
+    ):
         app.include_router(module.router)
     app.include_router(web.router)  # the operator UI, its map layer and live state stream
 
@@ -67,6 +82,36 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The server's companions: the alarm engine on the pipeline's bus (ticked every second
+    on real time; a simulated clock is ticked by whoever moves it), and, when
+    VIGIE_MQTT_URL is set, an MQTT ingest worker feeding the same pipeline."""
+    clock = app.state.clock
+    alarm_engine = start_alarm_engine(
+        app.state.engine,
+        clock,
+        app.state.bus,
+        tick_every_s=1.0 if isinstance(clock, SystemClock) else None,
+    )
+    app.state.alarm_engine = alarm_engine
+    worker = None
+    if os.environ.get("VIGIE_MQTT_URL"):
+        from vigie.adapters.mqtt.settings import MqttSettings
+        from vigie.adapters.mqtt.worker import IngestWorker
+
+        # Its own session, apart from any `vigie ingest` worker on the same host.
+        client_id = os.environ.get("VIGIE_MQTT_CLIENT_ID") or f"vigie-serve-{socket.gethostname()}"
+        worker = IngestWorker(app.state.pipeline, MqttSettings.from_env(client_id=client_id[:64]))
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+        alarm_engine.close()
 
 
 def _merge_body_schemas_into_openapi(app: FastAPI) -> None:
