@@ -10,14 +10,15 @@ answer is columnar (one array per field, types and municipalities as small integ
      "baseline_w": [null | W, …], "lines": {"<index>": [[lon, lat], …]},
      "feeders": [["urn:…Feeder…", "urn:…Cabinet…"], …]}
 
-It carries an ETag (the scope, the number of assets and the last change) and is sent gzipped
-to clients that accept it.
+It carries an ETag (the scope, the number of assets and the last change), is sent gzipped to
+clients that accept it, and is kept encoded in memory per ETag (a few entries).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from typing import Annotated, Any
 
 import msgspec
@@ -36,6 +37,10 @@ Reader = Annotated[Principal, Depends(require(Permission.ASSETS_READ))]
 
 #: Smaller answers are not worth compressing.
 GZIP_FROM_BYTES = 4_096
+#: Encoded answers kept per ETag (a scope at a registry version): plain and gzipped.
+CACHE_ENTRIES = 16
+_cache: dict[str, tuple[bytes, bytes | None]] = {}
+_cache_lock = threading.Lock()
 
 
 def _scoped(query: Any, principal: Principal) -> Any:
@@ -133,8 +138,17 @@ def map_assets(request: Request, conn: ReadConnection, principal: Reader) -> Res
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    content = msgspec.json.encode(map_layer(conn, principal))
-    if len(content) >= GZIP_FROM_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
-        content = gzip.compress(content, compresslevel=1)
+    encoded = _cache.get(etag)
+    if encoded is None:
+        plain = msgspec.json.encode(map_layer(conn, principal))
+        packed = gzip.compress(plain, compresslevel=1) if len(plain) >= GZIP_FROM_BYTES else None
+        encoded = (plain, packed)
+        with _cache_lock:
+            _cache[etag] = encoded
+            while len(_cache) > CACHE_ENTRIES:
+                _cache.pop(next(iter(_cache)))
+    plain, packed = encoded
+    if packed is not None and "gzip" in request.headers.get("accept-encoding", ""):
         headers["Content-Encoding"] = "gzip"
-    return Response(content, media_type="application/json", headers=headers)
+        return Response(packed, media_type="application/json", headers=headers)
+    return Response(plain, media_type="application/json", headers=headers)

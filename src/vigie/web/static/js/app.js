@@ -1,5 +1,4 @@
 // The control room: map, live state, alarm console, asset panel, lighting selection, KPIs.
-import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { api, forgetToken, token } from './api.js';
 import { roleCan } from './config.js';
 import { applyTranslations, installLanguageButtons, t } from './i18n.js';
@@ -29,11 +28,26 @@ async function start() {
   const started = performance.now();
   const vigie = (window.vigie = { ready: false, started });
 
-  const [me, municipalities, index] = await Promise.all([
+  // The map library, the map's style and workers, and the data load side by side.
+  const data = Promise.all([
     api('/api/v1/me'),
     api('/api/v1/municipalities?format=geojson&limit=1000'),
     loadAssets(),
   ]);
+  const maplibregl = await import('/static/vendor/maplibre-gl.mjs');
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: baseStyle(),
+    center: DIJON,
+    zoom: 11,
+    attributionControl: false,
+    fadeDuration: 0,
+  });
+  const loaded = new Promise((resolve) => map.once('load', resolve));
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
+  const [me, municipalities, index] = await data;
+  Object.assign(vigie, { map, index, me, maplibregl });
   document.getElementById('user-name').textContent = me.username;
   const role = document.getElementById('user-role');
   role.dataset.i18n = `role.${me.role}`;
@@ -46,20 +60,7 @@ async function start() {
       window.location.assign('/login');
     }
   });
-
-  const map = new maplibregl.Map({
-    container: 'map',
-    style: baseStyle(),
-    center: DIJON,
-    zoom: 11,
-    attributionControl: false,
-    fadeDuration: 0,
-  });
-  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-  map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
-  Object.assign(vigie, { map, index, me, maplibregl });
-
-  await new Promise((resolve) => map.once('load', resolve));
+  await loaded;
   addBoundaries(map, municipalities);
   addAssetLayers(map, index);
   addDrawLayers(map);
@@ -91,6 +92,7 @@ async function start() {
   alarms.start();
   map.once('idle', () => {
     vigie.firstRenderMs = performance.now() - started;
+    vigie.readyAtMs = performance.now(); // since navigation started
     vigie.ready = true;
     document.body.dataset.ready = 'true';
   });

@@ -32,6 +32,8 @@ export class AlarmConsole {
     this.available = false;
     this.audio = null;
     this.listeners = [];
+    this.pending = null;
+    this.commenting = null;
     onLanguageChange(() => this.render());
     setInterval(() => this.refreshAges(), 10000);
   }
@@ -64,7 +66,7 @@ export class AlarmConsole {
       this.status.textContent = t('console.unavailable', { error: error.message });
     }
     this.alarms = alarms;
-    this.changed();
+    this.redraw();
   }
 
   openStream() {
@@ -86,7 +88,16 @@ export class AlarmConsole {
     this.changed();
   }
 
+  // Alarms come in bursts (a cabinet and its forty lights): redraw at most every 200 ms.
   changed() {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.redraw();
+    }, 200);
+  }
+
+  redraw() {
     const alarmed = [];
     for (const alarm of this.alarms.values()) if (CONDITION_STATES.has(alarm.state)) alarmed.push(alarm.asset_id);
     this.live.setAlarmed(alarmed);
@@ -153,7 +164,7 @@ export class AlarmConsole {
       el('div', { className: 'alarm-meta' },
         `${assetName} · ${this.names[alarm.municipality_code] || alarm.municipality_code} · ${t(`alarm_state.${alarm.state}`)}`),
     );
-    if (children.length || alarm.is_root) {
+    if (children.length) {
       const open = this.expanded.has(alarm.id);
       item.append(el('button', { type: 'button', className: 'link fold', onclick: () => this.toggle(alarm.id) },
         `${open ? '▾' : '▸'} ${t('console.consequences', { n: children.length })}`));
@@ -164,24 +175,42 @@ export class AlarmConsole {
   }
 
   actions(alarm) {
-    const row = el('div', { className: 'tool-row alarm-actions' });
-    if (alarm.state === 'raised') row.append(el('button', { type: 'button', className: 'act-ack', onclick: () => this.act(alarm, 'acknowledge') }, t('console.acknowledge')));
+    const row = el('div', { className: 'alarm-actions' });
+    if (alarm.state === 'raised') {
+      row.append(el('button', { type: 'button', className: 'act-ack', onclick: () => this.act(alarm, 'acknowledge') }, t('console.acknowledge')));
+    }
     if (alarm.state === 'raised' || alarm.state === 'acknowledged') {
-      const select = el('select', { className: 'shelve-hours' }, ...SHELVE_HOURS.map((h) => el('option', { value: String(h) }, `${h} h`)));
-      row.append(select, el('button', { type: 'button', className: 'act-shelve', onclick: () => {
+      const select = el('select', { className: 'shelve-hours', title: t('console.shelve') },
+        el('option', { value: '' }, t('console.shelve')),
+        ...SHELVE_HOURS.map((h) => el('option', { value: String(h) }, `${h} h`)));
+      select.addEventListener('change', () => {
+        if (!select.value) return;
         const until = new Date(Date.now() + Number(select.value) * 3600 * 1000).toISOString();
         this.act(alarm, 'shelve', { until });
-      } }, t('console.shelve')));
+      });
+      row.append(select);
     }
-    const input = el('input', { className: 'comment-text', placeholder: t('console.comment_placeholder'), maxLength: 2000 });
-    row.append(input, el('button', { type: 'button', className: 'act-comment', onclick: () => {
-      if (input.value.trim()) this.act(alarm, 'comment', { text: input.value.trim() });
+    row.append(el('button', { type: 'button', className: 'act-comment', onclick: () => {
+      this.commenting = this.commenting === alarm.id ? null : alarm.id;
+      this.redraw();
     } }, t('console.comment')));
     if (alarm.state === 'cleared') row.append(el('button', { type: 'button', className: 'act-close', onclick: () => this.act(alarm, 'close') }, t('console.close')));
+    if (this.commenting === alarm.id) {
+      const input = el('input', { className: 'comment-text', placeholder: t('console.comment_placeholder'), maxLength: 2000 });
+      const send = () => {
+        if (!input.value.trim()) return;
+        this.commenting = null;
+        this.act(alarm, 'comment', { text: input.value.trim() });
+      };
+      input.addEventListener('keydown', (event) => event.key === 'Enter' && send());
+      row.append(input, el('button', { type: 'button', className: 'act-comment-send', onclick: send }, '↵'));
+      setTimeout(() => input.focus(), 0);
+    }
     return row;
   }
 
   async act(alarm, action, body) {
+    this.fresh.delete(alarm.id); // seen: the highlight has done its job
     try {
       const after = await api(`/api/v1/alarms/${alarm.id}/${action}`, { method: 'POST', body });
       if (after && after.id === alarm.id && after.state) {
@@ -189,7 +218,7 @@ export class AlarmConsole {
         else this.alarms.set(alarm.id, after);
       }
       this.toast(t(`console.done_${action}`));
-      this.changed();
+      this.redraw();
     } catch (error) {
       this.toast(t('console.failed', { error: error.message }));
     }

@@ -23,16 +23,10 @@ function pointPaint(radius, stroke, strokeWidth) {
 export function addBoundaries(map, municipalities) {
   map.addSource('municipalities', { type: 'geojson', data: municipalities });
   map.addLayer({
-    id: 'municipalities-fill',
-    type: 'fill',
-    source: 'municipalities',
-    paint: { 'fill-color': '#1e293b', 'fill-opacity': 0.55 },
-  });
-  map.addLayer({
     id: 'municipalities-line',
     type: 'line',
     source: 'municipalities',
-    paint: { 'line-color': '#64748b', 'line-width': 1.2 },
+    paint: { 'line-color': '#64748b', 'line-width': 1.5 },
   });
 }
 

@@ -1,0 +1,111 @@
+"""Screenshots of the operator UI for the README (docs/screenshots/): the map, the asset
+panel and the alarm console, on the Dijon twin given an evening's worth of synthetic state.
+
+Called by `bench/ui.py --screenshots DIR` with its page, server and twin.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+from tests.web.server import Server
+from tests.web.twin import Twin
+
+VIEWPORT = {"width": 1600, "height": 900}
+CENTRE = (5.0380, 47.3225)
+PANEL_LIGHT = "urn:ngsi-ld:Streetlight:21231:120"
+
+
+def _ts(minutes_ago: float = 0.0) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
+
+
+def evening_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
+    """One reading per asset, as on a winter evening with a few faults."""
+    rng = random.Random(seed)
+    readings: list[dict[str, Any]] = []
+    now = _ts(0.5)
+    for asset in ids:
+        kind = asset.split(":")[2]
+        roll = rng.random()
+        metrics: dict[str, Any]
+        if kind == "Streetlight":
+            dim = 100 if roll < 0.55 else 70 if roll < 0.95 else 50
+            metrics = {"on": roll < 0.975, "dim_pct": dim, "power_w": 0.55 * dim}
+            if roll > 0.995:
+                metrics["lamp_fault"] = True
+        elif kind == "Camera":
+            metrics = {"online": roll > 0.02, "video_ok": roll > 0.03, "bitrate_kbps": 4000}
+        elif kind == "NetworkNode":
+            metrics = {"reachable": roll > 0.03, "latency_ms": 2.0}
+        elif kind == "FibreLink":
+            metrics = {"link_up": True, "latency_ms": 1.0}
+        elif kind == "TrafficSignalController":
+            metrics = {"mode": "actuated", "plan": 2, "vehicles_per_h": 600}
+        elif kind == "Bollard":
+            metrics = {"position": "up", "fault": roll > 0.96}
+        elif kind == "StreetlightControlCabinet":
+            metrics = {"supply_v": 231.0, "breaker_tripped": roll > 0.99, "door_open": False}
+        elif kind == "Building":
+            metrics = {"indoor_temp_c": 19.5, "hvac_mode": "heating", "occupied": roll < 0.3}
+        else:
+            continue
+        readings.append({"asset": asset, "ts": now, "metrics": metrics})
+    return readings
+
+
+def history(asset: str, hours: int = 6) -> list[dict[str, Any]]:
+    points = []
+    for n in range(hours * 6, 0, -1):
+        dim = 100 if n > hours * 3 else 70
+        points.append(
+            {"asset": asset, "ts": _ts(10 * n + 1), "metrics": {"power_w": 0.55 * dim + n % 3}}
+        )
+    return points
+
+
+def _show(page: Page, lon: float, lat: float, zoom: float) -> None:
+    page.evaluate(
+        """([lon, lat, zoom]) => new Promise((resolve) => {
+            window.vigie.map.jumpTo({ center: [lon, lat], zoom });
+            window.vigie.map.once('idle', resolve);
+        })""",
+        [lon, lat, zoom],
+    )
+
+
+def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    ids: list[str] = page.evaluate("window.vigie.index.ids")
+    readings = evening_state(ids)
+    for start in range(0, len(readings), 5_000):
+        server.post_telemetry(twin.device_token, readings[start : start + 5_000])
+    server.post_telemetry(twin.device_token, history(PANEL_LIGHT))
+    page.set_viewport_size(VIEWPORT)
+    page.reload()
+    page.wait_for_function("document.body.dataset.ready === 'true'", timeout=60_000)
+    page.wait_for_function("window.vigie.stream.snapshots > 0", timeout=20_000)
+    page.wait_for_timeout(1_000)
+    shots = []
+
+    _show(page, *CENTRE, 14.3)
+    page.wait_for_timeout(500)
+    shots.append(folder / "map.png")
+    page.screenshot(path=str(shots[-1]))
+
+    page.evaluate(f"window.vigie.panel.focus(window.vigie.index.byId.get('{PANEL_LIGHT}'))")
+    page.wait_for_selector("#panel-live tr[data-metric]", timeout=20_000)
+    page.wait_for_timeout(2_500)
+    shots.append(folder / "panel.png")
+    page.screenshot(path=str(shots[-1]))
+
+    page.evaluate("window.vigie.showTab('console')")
+    _show(page, *CENTRE, 12.5)
+    page.wait_for_timeout(500)
+    shots.append(folder / "console.png")
+    page.screenshot(path=str(shots[-1]))
+    return shots
