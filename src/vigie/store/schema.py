@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -169,6 +170,54 @@ dead_letters = Table(
     Column("payload", Text, nullable=False, comment="the raw payload (cut at 64 KiB)"),
     Column("payload_bytes", Integer, nullable=False, comment="size of the whole raw payload"),
     Index("ix_dead_letters_received_at", "received_at"),
+)
+
+# --- Time series: rollups and their bookkeeping (issue #3, item 4) -----------------------
+# On PostgreSQL, migration 0004 makes `readings` a table partitioned by month on `ts` (with a
+# DEFAULT partition); on SQLite it stays as declared above.
+
+
+def _rollup_table(name: str, size: str) -> Table:
+    """One row per (asset or meter, metric, bucket) of numeric readings: their statistics, and
+    for counters the increase over the bucket (see vigie.timeseries.rollups for the rule)."""
+    return Table(
+        name,
+        metadata,
+        Column("asset_id", String(200), nullable=False),
+        Column("metric", String(48), nullable=False),
+        Column("bucket_start", UtcDateTime, nullable=False, comment=f"start of the UTC {size}"),
+        Column("reading_count", Integer, nullable=False),
+        Column("min_value", Float, nullable=False),
+        Column("max_value", Float, nullable=False),
+        Column("sum_value", Float, nullable=False, comment="mean = sum_value / reading_count"),
+        Column("first_ts", UtcDateTime, nullable=False),
+        Column("first_value", Float, nullable=False),
+        Column("last_ts", UtcDateTime, nullable=False),
+        Column("last_value", Float, nullable=False),
+        Column("increase", Float, nullable=True, comment="counters only, never negative"),
+        PrimaryKeyConstraint("asset_id", "metric", "bucket_start"),
+        Index(f"ix_{name}_bucket_start", "bucket_start"),
+    )
+
+
+readings_hourly = _rollup_table("readings_hourly", "hour")
+readings_daily = _rollup_table("readings_daily", "day")
+
+rollup_pending = Table(
+    "rollup_pending",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("resolution", String(8), nullable=False, comment="hour or day"),
+    Column("bucket_start", UtcDateTime, nullable=False),
+    Index("ix_rollup_pending_resolution_bucket", "resolution", "bucket_start"),
+)
+
+timeseries_watermarks = Table(
+    "timeseries_watermarks",
+    metadata,
+    Column("name", String(48), primary_key=True),
+    Column("position", BigInteger, nullable=True, comment="a row position (SQLite rowid)"),
+    Column("at", UtcDateTime, nullable=True, comment="a point in time"),
 )
 
 # --- Alarms (issue #4) --------------------------------------------------------------------

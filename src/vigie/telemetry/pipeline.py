@@ -31,6 +31,7 @@ from vigie.telemetry.payloads import (
 from vigie.telemetry.reporters import Reporter, ReporterIndex
 from vigie.telemetry.twin import Twin
 from vigie.telemetry.values import check_value
+from vigie.timeseries.partitions import ensure_partitions_for
 
 Source = Literal["mqtt", "http"]
 DEAD_LETTER_PAYLOAD_CHARS = 65_536
@@ -144,6 +145,7 @@ class Pipeline:
             for (asset_id, metric), (ts, value, text) in latest.items()
         )
         with self.engine.begin() as conn:
+            ensure_partitions_for(conn, (ts for _, _, ts in batch.rows))
             stored = self._store_readings(conn, batch)
             if batch.dead:
                 conn.execute(dead_letters.insert(), batch.dead)

@@ -1,0 +1,300 @@
+"""Hourly and daily rollups of the raw readings, recomputed bucket by bucket.
+
+Each rollup row holds, for one (asset or meter, metric, UTC bucket), the count, minimum,
+maximum, sum (mean = sum / count), first and last value with their times of the numeric
+readings in the bucket (booleans count as 0/1; enums and text are not rolled up), and for
+counters (`COUNTER_METRICS`) the increase over the bucket.
+
+The counter increase rule
+-------------------------
+The increase of a counter is made of the advances between consecutive readings (t0, v0) and
+(t1, v1) of the same series:
+
+- advance = v1 - v0; when the value drops (v1 < v0) the counter was reset (device replaced or
+  restarted from zero), and the advance is v1 — what it counted since restarting — never a
+  negative number. What it counted between t0 and the reset is lost (one interval at most).
+- the advance belongs to the time between the two readings. When they lie in two adjacent
+  hours and at most `MAX_SPLIT` apart, it is split pro rata in time at the hour boundary;
+  otherwise (the same hour, or a silence longer than `MAX_SPLIT`, after which nobody knows when
+  the energy was used) it all goes to the hour of the later reading, t1.
+- a series' first reading ever only sets the base: nothing before it is known.
+So the increases of consecutive hours add up exactly to the counter's own advance (resets
+aside), and days — sums of their 24 hours — too. No rows are made for hours without readings.
+`power_w` is not integrated: every light, cabinet and meter has an energy counter, which is the
+contractual measure, where an integral of power sampled every 15 minutes misses the switching
+in between.
+
+Incremental and idempotent
+--------------------------
+`roll_up` takes the pending marks (see `pending`), and recomputes each marked hour together
+with its two neighbours (a new reading changes how the advance to and from the next reading is
+split), replacing whatever rows the buckets had; then it recomputes the days of those hours
+from the hourly rows. Everything is set-based SQL (INSERT … SELECT … GROUP BY with window
+functions), the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, text
+from sqlalchemy.engine import Connection
+
+from vigie.store.schema import readings_daily, readings_hourly
+from vigie.store.types import UtcDateTime
+from vigie.timeseries import pending
+from vigie.timeseries.counters import COUNTER_METRICS
+from vigie.timeseries.sql import DAY, HOUR, Dialect, dialect_of, floor_day
+
+#: Longest gap between two counter readings whose advance is split across an hour boundary.
+MAX_SPLIT = HOUR
+
+RESOLUTIONS: tuple[pending.Resolution, ...] = ("hour", "day")
+
+_ROLLUP_COLUMNS = (
+    "asset_id, metric, bucket_start, reading_count, min_value, max_value, sum_value, "
+    "first_ts, first_value, last_ts, last_value, increase"
+)
+
+
+@dataclass
+class RollupReport:
+    hours: int = 0  # hourly buckets recomputed (marked ones and their neighbours)
+    days: int = 0
+    hourly_rows: int = 0
+    daily_rows: int = 0
+
+    def add(self, other: RollupReport) -> None:
+        self.hours += other.hours
+        self.days += other.days
+        self.hourly_rows += other.hourly_rows
+        self.daily_rows += other.daily_rows
+
+
+def roll_up(
+    conn: Connection,
+    from_ts: datetime | None = None,
+    to_ts: datetime | None = None,
+    *,
+    resolutions: Sequence[pending.Resolution] = RESOLUTIONS,
+    max_buckets: int | None = None,
+) -> RollupReport:
+    """Recompute the pending buckets that start in [from_ts, to_ts) (None: unbounded), at most
+    `max_buckets` marked buckets per resolution; in the caller's transaction, which should be
+    fresh (on SQLite its first write takes the store's write lock)."""
+    report = RollupReport()
+    pending.harvest(conn)
+    if "hour" in resolutions:
+        hours = pending.claim(conn, "hour", from_ts, to_ts, max_buckets)
+        recomputed = _recompute_hours(conn, hours, report)
+        pending.mark(conn, "day", (floor_day(h) for h in recomputed))
+    if "day" in resolutions:
+        day_from = floor_day(from_ts) if from_ts is not None else None
+        for day in pending.claim(conn, "day", day_from, to_ts, max_buckets):
+            report.daily_rows += recompute_day(conn, day)
+            report.days += 1
+    return report
+
+
+def mark_for_recompute(conn: Connection, from_ts: datetime, to_ts: datetime) -> int:
+    """Mark every hour of [from_ts, to_ts) for recomputation (after a fix, or to rebuild);
+    the next `roll_up` does the work. How many hours were marked."""
+    hours = []
+    hour = from_ts.replace(minute=0, second=0, microsecond=0)
+    while hour < to_ts:
+        hours.append(hour)
+        hour += HOUR
+    pending.mark(conn, "hour", hours)
+    return len(hours)
+
+
+def _recompute_hours(
+    conn: Connection, marked: Iterable[datetime], report: RollupReport
+) -> list[datetime]:
+    hours = sorted({h + step for h in marked for step in (-HOUR, timedelta(0), HOUR)})
+    floor = pending.pruned_before(conn)
+    if floor is not None:
+        # An hour needs the raw readings of the hour before it; past the retention they are
+        # gone, and recomputing would only spoil the rollup made when they were there.
+        hours = [h for h in hours if h - HOUR >= floor]
+    for start, end in _runs(hours):
+        report.hourly_rows += recompute_hours(conn, start, end)
+    report.hours += len(hours)
+    return hours
+
+
+def _runs(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Contiguous [start, end) ranges covering these sorted hours."""
+    runs: list[tuple[datetime, datetime]] = []
+    for hour in hours:
+        if runs and runs[-1][1] == hour:
+            runs[-1] = (runs[-1][0], hour + HOUR)
+        else:
+            runs.append((hour, hour + HOUR))
+    return runs
+
+
+def recompute_hours(conn: Connection, start: datetime, end: datetime) -> int:
+    """Replace the hourly rows of [start, end) (whole hours) by ones computed from the raw
+    readings; how many rows were written."""
+    conn.execute(
+        delete(readings_hourly).where(
+            readings_hourly.c.bucket_start >= start, readings_hourly.c.bucket_start < end
+        )
+    )
+    _tune_for_bulk(conn)
+    statement = text(_hourly_sql(dialect_of(conn))).bindparams(
+        bindparam("start", type_=UtcDateTime()),
+        bindparam("end", type_=UtcDateTime()),
+        bindparam("window_start", type_=UtcDateTime()),
+        bindparam("window_end", type_=UtcDateTime()),
+        bindparam("counters", expanding=True),
+    )
+    result = conn.execute(
+        statement,
+        {
+            "start": start,
+            "end": end,
+            "window_start": start - MAX_SPLIT,
+            "window_end": end + MAX_SPLIT,
+            "counters": sorted(COUNTER_METRICS),
+            "max_split_s": MAX_SPLIT.total_seconds(),
+        },
+    )
+    return max(result.rowcount, 0)
+
+
+def recompute_day(conn: Connection, day: datetime) -> int:
+    """Replace the daily rows of the UTC day starting at `day` by the sums of its hours."""
+    conn.execute(delete(readings_daily).where(readings_daily.c.bucket_start == day))
+    _tune_for_bulk(conn)
+    statement = text(
+        f"INSERT INTO readings_daily ({_ROLLUP_COLUMNS}) " + hours_aggregate_sql(":day")
+    ).bindparams(
+        bindparam("day", type_=UtcDateTime()),
+        bindparam("start", type_=UtcDateTime()),
+        bindparam("end", type_=UtcDateTime()),
+    )
+    result = conn.execute(statement, {"day": day, "start": day, "end": day + DAY})
+    return max(result.rowcount, 0)
+
+
+def _tune_for_bulk(conn: Connection) -> None:
+    """On PostgreSQL, for the rest of the transaction: no JIT (compiling these plans costs more
+    than it saves on a few hundred thousand rows) and room to sort and hash them in memory."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+
+
+def hours_aggregate_sql(bucket: str, series_filter: str | None = None) -> str:
+    """SELECT of the rollup columns that sums the hourly rows of [:start, :end) into one bucket
+    per series, labelled `bucket` (an SQL expression). `series_filter`, if given, is an extra
+    WHERE condition on `h` (the hourly rows). First and last values come from the series'
+    first and last hours, found again through the primary key."""
+    extra = f" AND ({series_filter})" if series_filter else ""
+    return (
+        f"SELECT s.asset_id, s.metric, {bucket} AS bucket_start, s.n AS reading_count, "
+        "s.lo AS min_value, s.hi AS max_value, s.total AS sum_value, s.first_ts, "
+        "f.first_value, s.last_ts, l.last_value, s.increase "
+        "FROM (SELECT h.asset_id, h.metric, SUM(h.reading_count) AS n, MIN(h.min_value) AS lo, "
+        "MAX(h.max_value) AS hi, SUM(h.sum_value) AS total, MIN(h.first_ts) AS first_ts, "
+        "MAX(h.last_ts) AS last_ts, MIN(h.bucket_start) AS first_hour, "
+        "MAX(h.bucket_start) AS last_hour, SUM(h.increase) AS increase "
+        "FROM readings_hourly h WHERE h.bucket_start >= :start AND h.bucket_start < :end"
+        f"{extra} GROUP BY h.asset_id, h.metric) s "
+        "JOIN readings_hourly f ON f.asset_id = s.asset_id AND f.metric = s.metric "
+        "AND f.bucket_start = s.first_hour "
+        "JOIN readings_hourly l ON l.asset_id = s.asset_id AND l.metric = s.metric "
+        "AND l.bucket_start = s.last_hour"
+    )
+
+
+def _hourly_sql(d: Dialect) -> str:
+    """The statement that rolls up the raw readings of [:start, :end) into hourly rows.
+
+    `counter_readings` pairs each counter reading with the one before it (LAG), looking one
+    `MAX_SPLIT` before and after the range so the advances across its edges are seen; a reading
+    with no predecessor in that window was preceded by a silence longer than `MAX_SPLIT`, and
+    its predecessor's value is looked up by the primary key (or, once retention has removed it,
+    taken from the series' last hourly row). The lookups seek the row just before
+    (series, window start) in primary-key order and keep it if it is the same series: written
+    with an equality on the series instead, PostgreSQL walks the `ts` index backwards, through
+    every older reading of every series when this one has none. `pairs` is materialised so
+    each lookup runs once, not once per use of `v0`.
+    """
+    hour_ts = d.hour_of("ts")
+    # INSERT first: Python's sqlite3 reports a row count only for statements starting with it.
+    return f"""
+INSERT INTO readings_hourly ({_ROLLUP_COLUMNS})
+WITH stats AS (
+    SELECT asset_id, metric, {hour_ts} AS bucket_start, COUNT(*) AS n, MIN(value) AS lo,
+           MAX(value) AS hi, SUM(value) AS total, MIN(ts) AS first_ts, MAX(ts) AS last_ts
+    FROM readings
+    WHERE ts >= :start AND ts < :end AND value IS NOT NULL
+    GROUP BY asset_id, metric, {hour_ts}
+),
+counter_readings AS (
+    SELECT asset_id, metric, ts, value,
+           LAG(ts) OVER series AS prev_ts, LAG(value) OVER series AS prev_value
+    FROM readings
+    WHERE ts >= :window_start AND ts < :window_end AND value IS NOT NULL
+      AND metric IN :counters
+    WINDOW series AS (PARTITION BY asset_id, metric ORDER BY ts)
+),
+pairs AS MATERIALIZED (
+    SELECT c.asset_id, c.metric, c.prev_ts AS t0, c.ts AS t1, {d.hour_of("c.ts")} AS h1,
+           c.value AS v1,
+           CASE WHEN c.prev_ts IS NOT NULL THEN c.prev_value
+                WHEN c.ts < :end THEN COALESCE(
+                    (SELECT CASE WHEN p.asset_id = c.asset_id AND p.metric = c.metric
+                                 THEN p.value END
+                     FROM readings p
+                     WHERE (p.asset_id, p.metric, p.ts) < (c.asset_id, c.metric, :window_start)
+                     ORDER BY p.asset_id DESC, p.metric DESC, p.ts DESC LIMIT 1),
+                    (SELECT CASE WHEN r.asset_id = c.asset_id AND r.metric = c.metric
+                                 THEN r.last_value END
+                     FROM readings_hourly r
+                     WHERE (r.asset_id, r.metric, r.bucket_start)
+                           < (c.asset_id, c.metric, :window_start)
+                     ORDER BY r.asset_id DESC, r.metric DESC, r.bucket_start DESC LIMIT 1))
+           END AS v0
+    FROM counter_readings c
+    WHERE c.ts >= :start
+),
+advances AS (
+    SELECT asset_id, metric, t0, t1, h1,
+           CASE WHEN v0 IS NULL THEN 0.0 WHEN v1 >= v0 THEN v1 - v0 ELSE v1 END AS advance,
+           (t0 IS NOT NULL AND t0 < h1 AND {d.seconds("t1", "t0")} <= :max_split_s) AS split
+    FROM pairs
+),
+shares AS (
+    SELECT asset_id, metric, h1 AS bucket_start,
+           CASE WHEN split THEN advance * {d.seconds("t1", "h1")} / {d.seconds("t1", "t0")}
+                ELSE advance END AS amount
+    FROM advances
+    UNION ALL
+    SELECT asset_id, metric, {d.hour_of("t0")} AS bucket_start,
+           advance * {d.seconds("h1", "t0")} / {d.seconds("t1", "t0")} AS amount
+    FROM advances
+    WHERE split
+),
+increases AS (
+    SELECT asset_id, metric, bucket_start, SUM(amount) AS increase
+    FROM shares
+    WHERE bucket_start >= :start AND bucket_start < :end
+    GROUP BY asset_id, metric, bucket_start
+)
+SELECT s.asset_id, s.metric, s.bucket_start, s.n, s.lo, s.hi, s.total,
+       s.first_ts, f.value, s.last_ts, l.value,
+       CASE WHEN s.metric IN :counters THEN COALESCE(i.increase, 0.0) END
+FROM stats s
+JOIN readings f ON f.asset_id = s.asset_id AND f.metric = s.metric AND f.ts = s.first_ts
+    AND f.ts >= :start AND f.ts < :end
+JOIN readings l ON l.asset_id = s.asset_id AND l.metric = s.metric AND l.ts = s.last_ts
+    AND l.ts >= :start AND l.ts < :end
+LEFT JOIN increases i ON i.asset_id = s.asset_id AND i.metric = s.metric
+    AND i.bucket_start = s.bucket_start
+"""

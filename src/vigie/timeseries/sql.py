@@ -1,0 +1,58 @@
+"""The few SQL expressions that differ between SQLite and PostgreSQL in time-series queries.
+
+Timestamps are `timestamptz` on PostgreSQL and integer microseconds since the epoch on SQLite
+(see vigie.store.types.UtcDateTime), so bucketing and time differences are written per dialect;
+every query binds its instants through `UtcDateTime`, which converts them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Connection
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+_HOUR_US = 3_600_000_000
+_DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    def hour_of(self, column: str) -> str:
+        """Start of the UTC hour holding `column`."""
+        if self.name == "sqlite":
+            return f"({column} - {column} % {_HOUR_US})"
+        return f"date_trunc('hour', {column}, 'UTC')"
+
+    def day_of(self, column: str) -> str:
+        """Start of the UTC day holding `column`."""
+        if self.name == "sqlite":
+            return f"({column} - {column} % {_DAY_US})"
+        return f"date_trunc('day', {column}, 'UTC')"
+
+    def seconds(self, later: str, earlier: str) -> str:
+        """`later - earlier`, in seconds, as a floating-point number."""
+        if self.name == "sqlite":
+            return f"((({later}) - ({earlier})) / 1000000.0)"
+        return f"(EXTRACT(EPOCH FROM (({later}) - ({earlier})))::float8)"
+
+
+def dialect_of(conn: Connection) -> Dialect:
+    name = conn.dialect.name
+    if name not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database: {name}")
+    return Dialect(name)
+
+
+def floor_hour(ts: datetime) -> datetime:
+    ts = ts.astimezone(UTC)
+    return ts.replace(minute=0, second=0, microsecond=0)
+
+
+def floor_day(ts: datetime) -> datetime:
+    ts = ts.astimezone(UTC)
+    return ts.replace(hour=0, minute=0, second=0, microsecond=0)
