@@ -30,6 +30,7 @@ from vigie.core.bus import EventBus
 from vigie.core.clock import Clock, SystemClock
 from vigie.store.engine import make_engine
 from vigie.telemetry.pipeline import Pipeline
+from vigie.timeseries.maintenance import Maintenance
 
 
 def create_app(
@@ -88,7 +89,8 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The server's companions: the alarm engine on the pipeline's bus (ticked every second
     on real time; a simulated clock is ticked by whoever moves it), and, when
-    VIGIE_MQTT_URL is set, an MQTT ingest worker feeding the same pipeline."""
+    VIGIE_MQTT_URL is set, an MQTT ingest worker feeding the same pipeline; and the time
+    series upkeep (rollups every minute, retention every hour)."""
     clock = app.state.clock
     alarm_engine = start_alarm_engine(
         app.state.engine,
@@ -97,6 +99,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         tick_every_s=1.0 if isinstance(clock, SystemClock) else None,
     )
     app.state.alarm_engine = alarm_engine
+    # Rollups and retention on real time; a simulated run rolls up when its clock says.
+    maintenance = Maintenance(app.state.engine, clock) if isinstance(clock, SystemClock) else None
+    if maintenance is not None:
+        maintenance.start()
     worker = None
     if os.environ.get("VIGIE_MQTT_URL"):
         from vigie.adapters.mqtt.settings import MqttSettings
@@ -111,6 +117,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.stop()
+        if maintenance is not None:
+            maintenance.stop()
         alarm_engine.close()
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from vigie.cli import assets, city, db, demo, ingest, municipalities, serve, sim, users
+from vigie.cli import (
+    assets,
+    city,
+    db,
+    demo,
+    ingest,
+    municipalities,
+    serve,
+    sim,
+    timeseries,
+    users,
+)
 
 app = typer.Typer(
     name="vigie",
@@ -18,6 +29,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(db.app, name="db")
 app.add_typer(municipalities.app, name="municipalities")
 app.add_typer(sim.app, name="sim")
+app.add_typer(timeseries.app, name="timeseries")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
