@@ -82,6 +82,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, error: Exception) -> Response:
         assert isinstance(error, ProblemError)
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        if error.status == 503:
+            headers = {"Retry-After": "1"}
         return problem_response(
             error.status,
             error.detail,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -81,7 +82,16 @@ async def post_telemetry(request: Request, principal: Reporter) -> Response:
             413, f"bodies are limited to {MAX_HTTP_BODY_BYTES} bytes", kind="too-large"
         )
     message = RawMessage("http", body, received_at, body_format=body_format)  # type: ignore[arg-type]
-    result = await run_in_threadpool(pipeline.ingest, [message])
+    try:
+        result = await run_in_threadpool(pipeline.ingest, [message])
+    except OperationalError as error:
+        # The store is busy (SQLite's single writer held too long) or unreachable: nothing of
+        # the batch was kept, so the client must send it again.
+        raise ProblemError(
+            503,
+            f"the store cannot take the batch now, send it again: {error.orig}",
+            kind="store-busy",
+        ) from None
     counts: dict[str, Any] = {
         "stored": result.stored,
         "duplicates": result.duplicates,
