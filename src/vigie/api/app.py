@@ -24,6 +24,7 @@ from vigie.api.routes import (
     auth,
     municipalities,
     telemetry_ingest,
+    telemetry_read,
 )
 from vigie.config import Settings
 from vigie.core.bus import EventBus
@@ -63,6 +64,7 @@ def create_app(
         assets_write,
         audit,
         telemetry_ingest,
+        telemetry_read,
         alarms,
     ):
         app.include_router(module.router)
