@@ -1,5 +1,6 @@
 """Screenshots of the operator UI for the README (docs/screenshots/): the map, the asset
-panel and the alarm console, on the Dijon twin given an evening's worth of synthetic state.
+panel and the alarm console, on the Dijon twin given a synthetic state that fits the time of
+day (the server's alarm engine runs on the real clock: a light on at noon is a day-burner).
 
 Called by `bench/ui.py --screenshots DIR` with its page, server and twin.
 """
@@ -10,6 +11,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
 from tests.web.server import Server
@@ -24,20 +26,29 @@ def _ts(minutes_ago: float = 0.0) -> str:
     return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
 
 
-def evening_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
-    """One reading per asset, as on a winter evening with a few faults."""
+def _night() -> bool:
+    hour = datetime.now(ZoneInfo("Europe/Paris")).hour
+    return hour >= 18 or hour < 7
+
+
+def city_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
+    """One reading per asset: lights on and dimmed at night, off by day, a few faults."""
     rng = random.Random(seed)
+    night = _night()
     readings: list[dict[str, Any]] = []
     now = _ts(0.5)
     for asset in ids:
         kind = asset.split(":")[2]
         roll = rng.random()
         metrics: dict[str, Any]
-        if kind == "Streetlight":
+        if kind == "Streetlight" and night:
             dim = 100 if roll < 0.55 else 70 if roll < 0.95 else 50
             metrics = {"on": roll < 0.975, "dim_pct": dim, "power_w": 0.55 * dim}
             if roll > 0.995:
                 metrics["lamp_fault"] = True
+        elif kind == "Streetlight":
+            on = roll > 0.996
+            metrics = {"on": on, "dim_pct": 100, "power_w": 55.0 if on else 0.0}
         elif kind == "Camera":
             metrics = {"online": roll > 0.02, "video_ok": roll > 0.03, "bitrate_kbps": 4000}
         elif kind == "NetworkNode":
@@ -59,6 +70,7 @@ def evening_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
 
 
 def history(asset: str, hours: int = 6) -> list[dict[str, Any]]:
+    """Power readings every 10 minutes, a step down halfway (dimming)."""
     points = []
     for n in range(hours * 6, 0, -1):
         dim = 100 if n > hours * 3 else 70
@@ -81,7 +93,7 @@ def _show(page: Page, lon: float, lat: float, zoom: float) -> None:
 def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     ids: list[str] = page.evaluate("window.vigie.index.ids")
-    readings = evening_state(ids)
+    readings = city_state(ids)
     for start in range(0, len(readings), 5_000):
         server.post_telemetry(twin.device_token, readings[start : start + 5_000])
     server.post_telemetry(twin.device_token, history(PANEL_LIGHT))
@@ -97,9 +109,14 @@ def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> li
     shots.append(folder / "map.png")
     page.screenshot(path=str(shots[-1]))
 
-    page.evaluate(f"window.vigie.panel.focus(window.vigie.index.byId.get('{PANEL_LIGHT}'))")
+    page.evaluate(
+        f"""new Promise((resolve) => {{
+            window.vigie.panel.focus(window.vigie.index.byId.get('{PANEL_LIGHT}'));
+            window.vigie.map.once('moveend', () => window.vigie.map.once('idle', resolve));
+        }})"""
+    )
     page.wait_for_selector("#panel-live tr[data-metric]", timeout=20_000)
-    page.wait_for_timeout(2_500)
+    page.wait_for_timeout(1_500)
     shots.append(folder / "panel.png")
     page.screenshot(path=str(shots[-1]))
 

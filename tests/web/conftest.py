@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Playwright, sync_playwright
+from playwright.sync_api import Page, Playwright, expect, sync_playwright
 
 from tests.web.browser import CHROMIUM_FLAGS, VIEWPORT, chromium_path
 from tests.web.server import Server, start_server
@@ -17,6 +17,8 @@ from tests.web.twin import PASSWORD, Twin, build_twin
 #: Every wait of a test is bounded: no test may hang.
 STEP_TIMEOUT_MS = 20_000
 READY_TIMEOUT_MS = 40_000
+#: How long an `expect` waits for the page (the machine may be busy with other work).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ bearer token kept in sessionStorage.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import msgspec
@@ -14,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+from vigie.api.routes.map_assets import prepare_full_layer
 from vigie.web.ui_config import ui_config
 
 HERE = Path(__file__).parent
@@ -48,4 +50,8 @@ def control_room(request: Request) -> Response:
 
 @router.get("/login")
 def login(request: Request) -> Response:
+    # While the user types, the map's layer is prepared (see map_assets.prepare_full_layer).
+    threading.Thread(
+        target=prepare_full_layer, args=(request.app.state.engine,), daemon=True
+    ).start()
     return _page(request, "login.html")

@@ -24,12 +24,12 @@ from typing import Annotated, Any
 import msgspec
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from starlette.responses import Response
 
 from vigie.api.dependencies import ReadConnection, require
 from vigie.auth.principal import Principal
-from vigie.auth.roles import Permission
+from vigie.auth.roles import Permission, Role
 from vigie.store.schema import asset_links, asset_parts, assets
 
 router = APIRouter(prefix="/api/v1/map", tags=["map"])
@@ -132,12 +132,7 @@ def map_layer(conn: Connection, principal: Principal) -> dict[str, Any]:
     return body
 
 
-@router.get("/assets", summary="Every visible asset, columnar, for the map")
-def map_assets(request: Request, conn: ReadConnection, principal: Reader) -> Response:
-    etag = _version(conn, principal)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
+def _encoded(conn: Connection, principal: Principal, etag: str) -> tuple[bytes, bytes | None]:
     encoded = _cache.get(etag)
     if encoded is None:
         plain = msgspec.json.encode(map_layer(conn, principal))
@@ -147,7 +142,33 @@ def map_assets(request: Request, conn: ReadConnection, principal: Reader) -> Res
             _cache[etag] = encoded
             while len(_cache) > CACHE_ENTRIES:
                 _cache.pop(next(iter(_cache)))
-    plain, packed = encoded
+    return encoded
+
+
+#: Who the layer is prepared for before anyone asks: the whole metropolis (operators).
+_EVERYWHERE = Principal(user_id=0, username="map warm-up", role=Role.VIEWER, municipalities=None)
+_warming = threading.Lock()
+
+
+def prepare_full_layer(engine: Engine) -> None:
+    """Encode the whole metropolis's layer ahead of its first request (the login page calls
+    this in the background: by the time the map asks, it is ready)."""
+    if not _warming.acquire(blocking=False):
+        return
+    try:
+        with engine.connect() as conn:
+            _encoded(conn, _EVERYWHERE, _version(conn, _EVERYWHERE))
+    finally:
+        _warming.release()
+
+
+@router.get("/assets", summary="Every visible asset, columnar, for the map")
+def map_assets(request: Request, conn: ReadConnection, principal: Reader) -> Response:
+    etag = _version(conn, principal)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    plain, packed = _encoded(conn, principal, etag)
     if packed is not None and "gzip" in request.headers.get("accept-encoding", ""):
         headers["Content-Encoding"] = "gzip"
         return Response(packed, media_type="application/json", headers=headers)

@@ -3,7 +3,7 @@ import { api, forgetToken, token } from './api.js';
 import { roleCan } from './config.js';
 import { applyTranslations, installLanguageButtons, t } from './i18n.js';
 import { loadAssets } from './map/assets.js';
-import { addAssetLayers, addBoundaries, addDrawLayers, CLICKABLE } from './map/layers.js';
+import { addAssetLayers, addBoundaries, addDrawLayers, addFocusLayer, CLICKABLE } from './map/layers.js';
 import { baseStyle } from './map/style.js';
 import { LiveState } from './map/live.js';
 import { Vehicles } from './map/vehicles.js';
@@ -64,6 +64,7 @@ async function start() {
   addBoundaries(map, municipalities);
   addAssetLayers(map, index);
   addDrawLayers(map);
+  addFocusLayer(map);
   fitTo(map, index);
 
   const vehicles = new Vehicles(map, index);

@@ -17,15 +17,15 @@ export const CHART_METRICS = {
   FibreLink: ['optical_power_dbm', 'latency_ms'],
 };
 
-// Reads the answer of /readings whatever its envelope: a list of points, or {items|points|
-// readings: [...]}, each point {ts|bucket|start, value|mean|avg}.
+// The points of a /readings page ({items: [...]}): raw items {metric, ts, value}, or rollup
+// buckets {metric, start, mean, …}; booleans and text are not charted.
 export function parseSeries(body) {
-  const rows = Array.isArray(body) ? body : body.items || body.points || body.readings || body.series || [];
+  const rows = body.items || [];
   const xs = [];
   const ys = [];
   for (const row of rows) {
-    const ts = row.ts ?? row.bucket ?? row.start ?? row.t;
-    const value = row.value ?? row.mean ?? row.avg ?? row.v;
+    const ts = row.ts ?? row.start;
+    const value = row.value ?? row.mean;
     if (ts === undefined || typeof value !== 'number') continue;
     xs.push(new Date(ts).getTime() / 1000);
     ys.push(value);
@@ -38,7 +38,7 @@ export async function readSeries(assetId, metric, hours = 24) {
   const to = new Date();
   const from = new Date(to.getTime() - hours * 3600 * 1000);
   const resolution = hours > 72 ? 'hour' : 'raw';
-  const query = new URLSearchParams({ metric, from: from.toISOString(), to: to.toISOString(), resolution });
+  const query = new URLSearchParams({ metric, from: from.toISOString(), to: to.toISOString(), resolution, limit: '10000' });
   return parseSeries(await api(`/api/v1/assets/${encodeURIComponent(assetId)}/readings?${query}`));
 }
 

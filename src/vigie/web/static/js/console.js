@@ -12,6 +12,8 @@ const LISTED_STATES = 'raised,acknowledged,shelved,cleared';
 const SEVERITY_RANK = { critical: 0, major: 1, minor: 2 };
 const MAX_PAGES = 10;
 const SHELVE_HOURS = [1, 4, 24];
+// The list shows the most urgent first; past this many, it says how many more there are.
+const MAX_SHOWN = 200;
 
 export class AlarmConsole {
   constructor({ map, index, live, names, panel, canAct }) {
@@ -32,6 +34,8 @@ export class AlarmConsole {
     this.available = false;
     this.audio = null;
     this.listeners = [];
+    this.reloading = false;
+    this.reloadAgain = false;
     this.pending = null;
     this.commenting = null;
     onLanguageChange(() => this.render());
@@ -47,7 +51,24 @@ export class AlarmConsole {
     await this.reload();
   }
 
+  // One reload at a time: a burst of `resync` events asks for one more, not for twenty.
   async reload() {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.reloading = true;
+    try {
+      do {
+        this.reloadAgain = false;
+        await this.load();
+      } while (this.reloadAgain);
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  async load() {
     const alarms = new Map();
     try {
       let cursor = null;
@@ -146,7 +167,8 @@ export class AlarmConsole {
       .filter((a) => a.caused_by === null || !this.alarms.has(a.caused_by))
       .sort((a, b) => (a.state === 'shelved') - (b.state === 'shelved') || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.raised_at.localeCompare(a.raised_at));
     this.badge.textContent = String(top.filter((a) => CONDITION_STATES.has(a.state)).length);
-    clear(this.list).append(...top.map((alarm) => this.item(alarm, false)));
+    clear(this.list).append(...top.slice(0, MAX_SHOWN).map((alarm) => this.item(alarm, false)));
+    if (top.length > MAX_SHOWN) this.list.append(el('li', { className: 'hint more' }, t('console.more', { n: top.length - MAX_SHOWN })));
     if (!top.length) this.list.append(el('li', { className: 'hint' }, t(this.available ? 'console.empty' : 'console.none_loaded')));
   }
 

@@ -4,6 +4,7 @@ import { api, streamUrl } from './api.js';
 import { formatTime, onLanguageChange, t } from './i18n.js';
 import { CHART_METRICS, MetricChart, readSeries } from './chart.js';
 import { STATE_COLOURS, mapAssetId } from './map/catalog.js';
+import { setFocus } from './map/layers.js';
 import { showTab } from './tabs.js';
 import { el, clear } from './dom.js';
 
@@ -42,6 +43,7 @@ export class AssetPanel {
     const id = this.index.ids[i];
     const type = this.index.type(i);
     showTab('panel');
+    setFocus(this.map, [this.index.lon[i], this.index.lat[i]]);
     this.empty.hidden = true;
     this.body.hidden = false;
     this.body.dataset.assetId = id;
@@ -83,7 +85,7 @@ export class AssetPanel {
     }
   }
 
-  // Live values: the asset's own stream (every metric), after /state if the API has it.
+  // Live values: GET /state first, then the asset's own stream (every metric) keeps them live.
   subscribe(id) {
     const source = new EventSource(streamUrl('/api/v1/stream/state', { asset: id, metrics: '*' }));
     source.addEventListener('snapshot', (event) => {
@@ -114,13 +116,12 @@ export class AssetPanel {
   async loadState(id) {
     try {
       const body = await api(`/api/v1/assets/${encodeURIComponent(id)}/state`);
-      const metrics = body.metrics || body.state || body;
-      for (const [metric, entry] of Object.entries(metrics)) {
-        if (entry && typeof entry === 'object') this.setValue(metric, entry.value_text ?? entry.value, entry.ts);
+      for (const [metric, entry] of Object.entries(body.metrics || {})) {
+        this.setValue(metric, typeof entry.value === 'boolean' ? Number(entry.value) : entry.value, entry.ts);
       }
       this.renderState();
     } catch {
-      // The state API may not be there: the stream's snapshot carries the same values.
+      // The stream's snapshot carries the same values.
     }
   }
 

@@ -49,6 +49,7 @@ export const en = {
   'console.done_comment': 'Comment added',
   'console.done_close': 'Alarm closed',
   'console.failed': 'Refused: {error}',
+  'console.more': '… and {n} more (the most urgent come first)',
   'console.empty': 'No open alarm.',
   'console.none_loaded': 'No alarm loaded.',
   'panel.title': 'Asset',

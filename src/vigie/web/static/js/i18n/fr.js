@@ -49,6 +49,7 @@ export const fr = {
   'console.done_comment': 'Commentaire ajouté',
   'console.done_close': 'Alarme clôturée',
   'console.failed': 'Refusé : {error}',
+  'console.more': '… et {n} autres (les plus urgentes sont en tête)',
   'console.empty': 'Aucune alarme ouverte.',
   'console.none_loaded': 'Aucune alarme chargée.',
   'panel.title': 'Équipement',

@@ -114,6 +114,27 @@ export function addAssetLayers(map, index) {
   );
 }
 
+// A ring around the asset open in the panel.
+export function addFocusLayer(map) {
+  map.addSource('focus', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({
+    id: 'focus',
+    type: 'circle',
+    source: 'focus',
+    paint: {
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 8, 18, 16],
+      'circle-color': 'rgba(0, 0, 0, 0)',
+      'circle-stroke-color': '#f8fafc',
+      'circle-stroke-width': 2.5,
+    },
+  });
+}
+
+export function setFocus(map, lonLat) {
+  const features = lonLat ? [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: lonLat } }] : [];
+  map.getSource('focus').setData({ type: 'FeatureCollection', features });
+}
+
 // Draw layers for the lighting polygon tool.
 export function addDrawLayers(map) {
   map.addSource('draw', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
