@@ -135,6 +135,7 @@ def _focus(page: Page) -> list[str]:
                 .sort((a, b) => a[0] - b[0]).slice(0, count).map(([, i]) => index.ids[i]);
             window.benchLights = near;
             map.once('idle', () => resolve(near));
+            setTimeout(() => resolve(near), 20000);
         })""",
         [*FOCUS, FOCUS_ZOOM, CHANGES_PER_S],
     )

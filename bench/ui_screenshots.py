@@ -83,8 +83,9 @@ def history(asset: str, hours: int = 6) -> list[dict[str, Any]]:
 def _show(page: Page, lon: float, lat: float, zoom: float) -> None:
     page.evaluate(
         """([lon, lat, zoom]) => new Promise((resolve) => {
-            window.vigie.map.jumpTo({ center: [lon, lat], zoom });
             window.vigie.map.once('idle', resolve);
+            window.vigie.map.jumpTo({ center: [lon, lat], zoom });
+            setTimeout(resolve, 10000);
         })""",
         [lon, lat, zoom],
     )
@@ -111,8 +112,10 @@ def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> li
 
     page.evaluate(
         f"""new Promise((resolve) => {{
-            window.vigie.panel.focus(window.vigie.index.byId.get('{PANEL_LIGHT}'));
-            window.vigie.map.once('moveend', () => window.vigie.map.once('idle', resolve));
+            const {{ map, panel, index }} = window.vigie;
+            map.once('moveend', () => map.once('idle', resolve));
+            panel.focus(index.byId.get('{PANEL_LIGHT}'));
+            setTimeout(resolve, 10000);
         }})"""
     )
     page.wait_for_selector("#panel-live tr[data-metric]", timeout=20_000)

@@ -59,8 +59,9 @@ def show_on_map(page: Page, asset_id: str, zoom: float = 18.5) -> tuple[float, f
         """([id, zoom]) => new Promise((resolve) => {
             const { map, index } = window.vigie;
             const i = index.byId.get(id);
-            map.jumpTo({ center: [index.lon[i], index.lat[i]], zoom });
             map.once('idle', resolve);
+            map.jumpTo({ center: [index.lon[i], index.lat[i]], zoom });
+            setTimeout(resolve, 20000); // never wait forever
         })""",
         [asset_id, zoom],
     )

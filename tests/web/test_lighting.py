@@ -16,11 +16,13 @@ def _screen_box(page: Page) -> dict[str, float]:
     box: dict[str, float] = page.evaluate(
         """([lon, lat]) => new Promise((resolve) => {
             const { map } = window.vigie;
-            map.jumpTo({ center: [lon, lat], zoom: 16 });
-            map.once('idle', () => {
+            const done = () => {
                 const r = map.getCanvas().getBoundingClientRect();
                 resolve({ left: r.left, top: r.top, width: r.width, height: r.height });
-            });
+            };
+            map.once('idle', done);
+            map.jumpTo({ center: [lon, lat], zoom: 16 });
+            setTimeout(done, 20000); // never wait forever
         })""",
         list(CENTRE),
     )
