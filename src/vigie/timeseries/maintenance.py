@@ -26,7 +26,7 @@ from vigie.timeseries.rollups import RESOLUTIONS, RollupReport, roll_up
 log = logging.getLogger(__name__)
 
 #: Hours recomputed per transaction when catching up a backlog.
-HOURS_PER_STEP = 1
+HOURS_PER_STEP = 6
 #: Raw readings deleted per transaction, as a span of time, when pruning a backlog.
 PRUNE_SPAN_PER_STEP = timedelta(hours=6)
 #: Months of partitions kept ready ahead of the current one.
