@@ -41,16 +41,22 @@ def roll_up_in_steps(
     resolutions: Sequence[pending.Resolution] = RESOLUTIONS,
     hours_per_step: int = HOURS_PER_STEP,
 ) -> RollupReport:
-    """`roll_up` until nothing in range is pending, a few buckets per transaction."""
+    """`roll_up` until nothing in range is pending, a few buckets per transaction: every
+    pending hour first, then the days (each day once, however many of its hours were
+    recomputed)."""
     total = RollupReport()
-    while True:
-        with engine.begin() as conn:
-            step = roll_up(
-                conn, from_ts, to_ts, resolutions=resolutions, max_buckets=hours_per_step
-            )
-        total.add(step)
-        if step.hours == 0 and step.days == 0:
-            return total
+    for resolution in RESOLUTIONS:
+        if resolution not in resolutions:
+            continue
+        while True:
+            with engine.begin() as conn:
+                step = roll_up(
+                    conn, from_ts, to_ts, resolutions=(resolution,), max_buckets=hours_per_step
+                )
+            total.add(step)
+            if step.hours == 0 and step.days == 0:
+                break
+    return total
 
 
 def prune_in_steps(

@@ -97,6 +97,24 @@ def claim(
     return sorted(set(claimed))
 
 
+def marked(
+    conn: Connection, resolution: Resolution, bucket_starts: Iterable[datetime]
+) -> list[datetime]:
+    """Which of these buckets are pending."""
+    wanted = sorted(set(bucket_starts))
+    if not wanted:
+        return []
+    found = conn.scalars(
+        select(rollup_pending.c.bucket_start)
+        .where(
+            rollup_pending.c.resolution == resolution,
+            rollup_pending.c.bucket_start.in_(wanted),
+        )
+        .distinct()
+    )
+    return list(found)
+
+
 def oldest_pending(conn: Connection, resolution: Resolution) -> datetime | None:
     found: datetime | None = conn.scalar(
         select(rollup_pending.c.bucket_start)

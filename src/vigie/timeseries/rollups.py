@@ -26,18 +26,18 @@ in between.
 
 Incremental and idempotent
 --------------------------
-`roll_up` takes the pending marks (see `pending`), and recomputes each marked hour together
-with its two neighbours (a new reading changes how the advance to and from the next reading is
-split), replacing whatever rows the buckets had; then it recomputes the days of those hours
-from the hourly rows. Everything is set-based SQL (INSERT … SELECT … GROUP BY with window
-functions), the same on SQLite and PostgreSQL.
+`roll_up` takes the pending marks (see `pending`) and recomputes each marked hour, replacing
+whatever rows it had, then those of its neighbours whose increase it changed (a new first or
+last reading changes how the advance across the boundary is split); then it recomputes the
+days of those hours from the hourly rows. Everything is set-based SQL (INSERT … SELECT …
+GROUP BY with window functions), the same results on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, text
 from sqlalchemy.engine import Connection
@@ -113,16 +113,78 @@ def mark_for_recompute(conn: Connection, from_ts: datetime, to_ts: datetime) -> 
 def _recompute_hours(
     conn: Connection, marked: Iterable[datetime], report: RollupReport
 ) -> list[datetime]:
-    hours = sorted({h + step for h in marked for step in (-HOUR, timedelta(0), HOUR)})
+    """Recompute the marked hours, then those of their neighbours whose increase they change;
+    every hour recomputed, sorted.
+
+    A neighbour changes only through the advance that crosses the boundary between them: the
+    hour before, when some series' first reading in the marked hour changed (or a series
+    appeared); the hour after, when some series' last reading changed. Readings are only ever
+    added, so a first reading can only move earlier and a last one later: comparing the
+    hour's count and sums of first and last times before and after tells whether any did.
+    In the steady state (readings arriving in order), that spares recomputing the previous
+    hour after the first quarter of each hour, and the next hour (empty) always."""
     floor = pending.pruned_before(conn)
-    if floor is not None:
-        # An hour needs the raw readings of the hour before it; past the retention they are
-        # gone, and recomputing would only spoil the rollup made when they were there.
-        hours = [h for h in hours if h - HOUR >= floor]
-    for start, end in _runs(hours):
-        report.hourly_rows += recompute_hours(conn, start, end)
-    report.hours += len(hours)
-    return hours
+    done: set[datetime] = set()
+    queue = sorted(set(marked))
+    while queue:
+        if floor is not None:
+            # An hour needs the raw readings of the hour before it; past the retention they
+            # are gone, and recomputing would only spoil the rollup made when they were there.
+            queue = [h for h in queue if h - HOUR >= floor]
+        before = _fingerprints(conn, queue)
+        for start, end in _runs(queue):
+            report.hourly_rows += recompute_hours(conn, start, end)
+        after = _fingerprints(conn, queue)
+        done.update(queue)
+        neighbours = set()
+        for hour in queue:
+            (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
+            if (count, firsts) != (new_count, new_firsts):
+                neighbours.add(hour - HOUR)
+            if (count, lasts) != (new_count, new_lasts):
+                neighbours.add(hour + HOUR)
+        # A neighbour still marked will be recomputed from the raw readings in its turn.
+        waiting = set(pending.marked(conn, "hour", neighbours - done))
+        queue = [h for h in sorted(neighbours - done - waiting) if _has_readings(conn, h)]
+    report.hours += len(done)
+    return sorted(done)
+
+
+_Fingerprint = tuple[int, object, object]
+
+
+def _fingerprints(conn: Connection, hours: list[datetime]) -> dict[datetime, _Fingerprint]:
+    """Per hour: how many series it has, and the sums of their first and last reading times
+    (as integer microseconds into the hour: exact, and small enough not to overflow)."""
+    if not hours:
+        return {}
+    d = dialect_of(conn)
+    statement = (
+        text(
+            f"SELECT bucket_start, COUNT(*) AS n, "
+            f"SUM({d.micros('first_ts', 'bucket_start')}) AS firsts, "
+            f"SUM({d.micros('last_ts', 'bucket_start')}) AS lasts FROM readings_hourly "
+            "WHERE bucket_start IN :hours GROUP BY bucket_start"
+        )
+        .bindparams(bindparam("hours", expanding=True, type_=UtcDateTime()))
+        .columns(bucket_start=UtcDateTime())
+    )
+    found: dict[datetime, _Fingerprint] = {h: (0, None, None) for h in hours}
+    for hour, count, firsts, lasts in conn.execute(statement, {"hours": hours}):
+        found[hour] = (count, firsts, lasts)
+    return found
+
+
+def _has_readings(conn: Connection, hour: datetime) -> bool:
+    return (
+        conn.execute(
+            text("SELECT 1 FROM readings WHERE ts >= :start AND ts < :end LIMIT 1").bindparams(
+                bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime())
+            ),
+            {"start": hour, "end": hour + HOUR},
+        ).first()
+        is not None
+    )
 
 
 def _runs(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
@@ -192,23 +254,23 @@ def _tune_for_bulk(conn: Connection) -> None:
 def hours_aggregate_sql(bucket: str, series_filter: str | None = None) -> str:
     """SELECT of the rollup columns that sums the hourly rows of [:start, :end) into one bucket
     per series, labelled `bucket` (an SQL expression). `series_filter`, if given, is an extra
-    WHERE condition on `h` (the hourly rows). First and last values come from the series'
-    first and last hours, found again through the primary key."""
+    WHERE condition on `h` (the hourly rows). First and last values are those of the series'
+    first and last hours (see `_hourly_sql` on why by scalar subqueries)."""
     extra = f" AND ({series_filter})" if series_filter else ""
     return (
         f"SELECT s.asset_id, s.metric, {bucket} AS bucket_start, s.n AS reading_count, "
         "s.lo AS min_value, s.hi AS max_value, s.total AS sum_value, s.first_ts, "
-        "f.first_value, s.last_ts, l.last_value, s.increase "
+        "(SELECT f.first_value FROM readings_hourly f WHERE f.asset_id = s.asset_id "
+        "AND f.metric = s.metric AND f.bucket_start = s.first_hour) AS first_value, "
+        "s.last_ts, "
+        "(SELECT l.last_value FROM readings_hourly l WHERE l.asset_id = s.asset_id "
+        "AND l.metric = s.metric AND l.bucket_start = s.last_hour) AS last_value, s.increase "
         "FROM (SELECT h.asset_id, h.metric, SUM(h.reading_count) AS n, MIN(h.min_value) AS lo, "
         "MAX(h.max_value) AS hi, SUM(h.sum_value) AS total, MIN(h.first_ts) AS first_ts, "
         "MAX(h.last_ts) AS last_ts, MIN(h.bucket_start) AS first_hour, "
         "MAX(h.bucket_start) AS last_hour, SUM(h.increase) AS increase "
         "FROM readings_hourly h WHERE h.bucket_start >= :start AND h.bucket_start < :end"
-        f"{extra} GROUP BY h.asset_id, h.metric) s "
-        "JOIN readings_hourly f ON f.asset_id = s.asset_id AND f.metric = s.metric "
-        "AND f.bucket_start = s.first_hour "
-        "JOIN readings_hourly l ON l.asset_id = s.asset_id AND l.metric = s.metric "
-        "AND l.bucket_start = s.last_hour"
+        f"{extra} GROUP BY h.asset_id, h.metric) s"
     )
 
 
@@ -288,13 +350,14 @@ increases AS (
     GROUP BY asset_id, metric, bucket_start
 )
 SELECT s.asset_id, s.metric, s.bucket_start, s.n, s.lo, s.hi, s.total,
-       s.first_ts, f.value, s.last_ts, l.value,
+       s.first_ts,
+       (SELECT f.value FROM readings f WHERE f.asset_id = s.asset_id AND f.metric = s.metric
+          AND f.ts = s.first_ts),
+       s.last_ts,
+       (SELECT l.value FROM readings l WHERE l.asset_id = s.asset_id AND l.metric = s.metric
+          AND l.ts = s.last_ts),
        CASE WHEN s.metric IN :counters THEN COALESCE(i.increase, 0.0) END
 FROM stats s
-JOIN readings f ON f.asset_id = s.asset_id AND f.metric = s.metric AND f.ts = s.first_ts
-    AND f.ts >= :start AND f.ts < :end
-JOIN readings l ON l.asset_id = s.asset_id AND l.metric = s.metric AND l.ts = s.last_ts
-    AND l.ts >= :start AND l.ts < :end
 LEFT JOIN increases i ON i.asset_id = s.asset_id AND i.metric = s.metric
     AND i.bucket_start = s.bucket_start
 """

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 _HOUR_US = 3_600_000_000
-_DAY_US = 86_400_000_000
 
 
 @dataclass(frozen=True)
@@ -28,17 +27,17 @@ class Dialect:
             return f"({column} - {column} % {_HOUR_US})"
         return f"date_trunc('hour', {column}, 'UTC')"
 
-    def day_of(self, column: str) -> str:
-        """Start of the UTC day holding `column`."""
-        if self.name == "sqlite":
-            return f"({column} - {column} % {_DAY_US})"
-        return f"date_trunc('day', {column}, 'UTC')"
-
     def seconds(self, later: str, earlier: str) -> str:
         """`later - earlier`, in seconds, as a floating-point number."""
         if self.name == "sqlite":
             return f"((({later}) - ({earlier})) / 1000000.0)"
         return f"(EXTRACT(EPOCH FROM (({later}) - ({earlier})))::float8)"
+
+    def micros(self, later: str, earlier: str) -> str:
+        """`later - earlier`, in whole microseconds (an exact integer)."""
+        if self.name == "sqlite":
+            return f"(({later}) - ({earlier}))"
+        return f"(EXTRACT(EPOCH FROM (({later}) - ({earlier}))) * 1000000)::bigint"
 
 
 def dialect_of(conn: Connection) -> Dialect:
