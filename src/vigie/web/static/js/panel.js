@@ -22,6 +22,7 @@ export class AssetPanel {
     this.chart = null;
     this.lighting = null;
     this.state = {};
+    this.booleans = new Set(); // metrics /state said are booleans (the stream sends 1 and 0)
     onLanguageChange(() => this.current !== null && this.open(this.current));
   }
 
@@ -48,6 +49,7 @@ export class AssetPanel {
     this.body.hidden = false;
     this.body.dataset.assetId = id;
     this.state = {};
+    this.booleans = new Set();
     const stateName = this.live.stateName(i);
     clear(this.body).append(
       el('h3', { className: 'panel-title' }, this.index.names[i]),
@@ -117,7 +119,9 @@ export class AssetPanel {
     try {
       const body = await api(`/api/v1/assets/${encodeURIComponent(id)}/state`);
       for (const [metric, entry] of Object.entries(body.metrics || {})) {
-        this.setValue(metric, typeof entry.value === 'boolean' ? Number(entry.value) : entry.value, entry.ts);
+        const bool = typeof entry.value === 'boolean';
+        if (bool) this.booleans.add(metric);
+        this.setValue(metric, bool ? Number(entry.value) : entry.value, entry.ts);
       }
       this.renderState();
     } catch {
@@ -130,7 +134,7 @@ export class AssetPanel {
     if (!table) return;
     const rows = Object.keys(this.state).sort().map((metric) => {
       const { value, ts } = this.state[metric];
-      return el('tr', { dataset: { metric } }, el('th', {}, metric), el('td', {}, formatValue(value)), el('td', { className: 'hint' }, formatTime(ts)));
+      return el('tr', { dataset: { metric } }, el('th', {}, metric), el('td', {}, this.booleans.has(metric) ? t(value ? 'value.true' : 'value.false') : formatValue(value)), el('td', { className: 'hint' }, formatTime(ts)));
     });
     clear(table).append(...(rows.length ? rows : [el('tr', {}, el('td', { className: 'hint' }, t('panel.no_data')))]));
     const i = this.current;

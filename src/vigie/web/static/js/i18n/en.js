@@ -124,6 +124,8 @@ export const en = {
   'part.signal_group': 'Signal group',
   'part.detector': 'Detector',
   'part.meter': 'Meter',
+  'value.true': 'yes',
+  'value.false': 'no',
   'age.seconds': '{n} s ago',
   'age.minutes': '{n} min ago',
   'age.hours': '{n} h ago',

@@ -124,6 +124,8 @@ export const fr = {
   'part.signal_group': 'Groupe de feux',
   'part.detector': 'Détecteur',
   'part.meter': 'Compteur',
+  'value.true': 'oui',
+  'value.false': 'non',
   'age.seconds': 'il y a {n} s',
   'age.minutes': 'il y a {n} min',
   'age.hours': 'il y a {n} h',
