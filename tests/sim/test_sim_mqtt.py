@@ -42,7 +42,7 @@ def _free_port() -> int:
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[str]:
     if not MOSQUITTO.exists():
-        pytest.fail("mosquitto is not installed: make test installs it (scripts/system-packages.sh)")
+        pytest.fail("mosquitto is not installed: make test installs it")
     port = _free_port()
     config = tmp_path / "mosquitto.conf"
     config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
