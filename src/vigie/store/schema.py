@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -298,4 +299,122 @@ alarm_comments = Table(
     Column("author", String(120), nullable=False),
     Column("text", Text, nullable=False),
     Index("ix_alarm_comments_alarm_id", "alarm_id", "id"),
+)
+
+# --- Commands to field devices (issue #5; reused by #7) ----------------------------------
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("id", String(40), primary_key=True, comment="cmd-<hex>, also on the wire"),
+    Column("domain", String(32), nullable=False, comment="lighting, traffic, ..."),
+    Column("action", String(48), nullable=False),
+    Column("params", JsonDocument, nullable=False, comment="the action's fields, as sent"),
+    Column("target", JsonDocument, nullable=False, comment="how the targets were chosen"),
+    Column("status", String(16), nullable=False, comment="active, completed or expired"),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, comment="no device is sent it after"),
+    Column("max_attempts", Integer, nullable=False),
+    Column("retry_after_s", Float, nullable=False, comment="wait for an ack before resending"),
+    Column("device_count", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_commands_created_at", "created_at"),
+    Index("ix_commands_status", "status", "expires_at"),
+)
+
+command_municipalities = Table(
+    "command_municipalities",
+    metadata,
+    Column("command_id", String(40), ForeignKey("commands.id", ondelete="CASCADE"), nullable=False),
+    Column("municipality_code", String(5), nullable=False),
+    PrimaryKeyConstraint("command_id", "municipality_code"),
+    Index("ix_command_municipalities_code", "municipality_code", "command_id"),
+)
+
+command_devices = Table(
+    "command_devices",
+    metadata,
+    Column("command_id", String(40), ForeignKey("commands.id", ondelete="CASCADE"), nullable=False),
+    Column("asset_id", String(200), nullable=False),
+    Column("asset_type", String(48), nullable=False),
+    Column("municipality_code", String(5), nullable=False),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        comment="pending, sent, acknowledged, failed or expired",
+    ),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True, comment="when to (re)send"),
+    Column("sent_at", UtcDateTime, nullable=True, comment="of the latest attempt"),
+    Column("answered_at", UtcDateTime, nullable=True, comment="ack time, device's clock"),
+    Column("reason", Text, nullable=True, comment="why it failed or expired"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("command_id", "asset_id"),
+    Index("ix_command_devices_due", "status", "next_attempt_at"),
+    Index("ix_command_devices_asset_id", "asset_id", "command_id"),
+)
+
+# --- Street lighting (issue #5) -----------------------------------------------------------
+
+lighting_programs = Table(
+    "lighting_programs",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("steps", JsonDocument, nullable=False, comment="dimming steps, see domains.lighting"),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+lighting_groups = Table(
+    "lighting_groups",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column(
+        "kind",
+        String(16),
+        nullable=False,
+        comment="municipality, cabinet, road_class, custom or polygon",
+    ),
+    Column("selector", JsonDocument, nullable=False, comment="what the kind selects"),
+    Column(
+        "municipality_code",
+        String(5),
+        nullable=True,
+        comment="owning municipality; NULL for metropolitan groups",
+    ),
+    Column("program_id", String(80), ForeignKey("lighting_programs.id"), nullable=True),
+    Column(
+        "holiday_program_id",
+        String(80),
+        ForeignKey("lighting_programs.id"),
+        nullable=True,
+        comment="run on French public holidays",
+    ),
+    Column("priority", Integer, nullable=False, comment="higher wins where groups overlap"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+lighting_calendar_exceptions = Table(
+    "lighting_calendar_exceptions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("night", Date, nullable=False, comment="local date of the evening"),
+    Column(
+        "group_id",
+        String(80),
+        ForeignKey("lighting_groups.id", ondelete="CASCADE"),
+        nullable=True,
+        comment="NULL: every group",
+    ),
+    Column("program_id", String(80), ForeignKey("lighting_programs.id"), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_lighting_calendar_exceptions_night", "night"),
 )
