@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from vigie.cli import (
+    alarms,
     assets,
     city,
     db,
@@ -30,6 +31,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(municipalities.app, name="municipalities")
 app.add_typer(sim.app, name="sim")
 app.add_typer(timeseries.app, name="timeseries")
+app.add_typer(alarms.app, name="alarms")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
