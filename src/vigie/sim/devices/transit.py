@@ -213,7 +213,8 @@ class Transit:
                 "heading_deg": rounded(bus.heading_deg, 1),
                 "odometer_km": rounded(bus.odometer_m / 1000.0, 3),
                 "door_open": bus.mode == DWELL and not bus.broken,
-                "next_stop": bus.line.stop_names[bus.stop],
+                # Out of service a bus announces no next stop (docs/protocol.md).
+                "next_stop": "" if bus.mode == PARKED else bus.line.stop_names[bus.stop],
             },
         )
 
