@@ -1,23 +1,28 @@
 """Buses off their line.
 
 Vigie has no route shapes yet (GTFS comes with the transit feature), so a line's corridor is
-approximated from the registry: the registered positions of the line's buses, ordered along
-the corridor's main axis, joined into a polyline. A bus in service (announcing a next stop)
-farther than `off_route_m` from that polyline is off its route. Plain, and enough to catch a
-bus on a diversion or a wrong turn; replace `LineCorridors` with real shapes when they exist.
+the one `vigie.domains.transit.corridor` derives from the registry (from the network's hub,
+the centre of the most populous municipality, out through the registered positions of the
+line's buses) — the corridor the simulator drives its buses along. A bus in service
+(announcing a next stop) farther than `off_route_m` from it is off its route: enough to
+catch a bus on a diversion or a wrong turn; replace `LineCorridors` with real shapes when
+they exist.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
+import numpy as np
+from sqlalchemy.engine import Connection
 
 from vigie.alarms.conditions.base import Condition, Context
 from vigie.alarms.topology import Topology
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+from vigie.domains.transit.corridor import Floats, corridor_waypoints, distance_to_polyline_m
+from vigie.registry.municipalities import list_municipalities
 
 Point = tuple[float, float]
 
@@ -26,51 +31,36 @@ class OffRouteParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     off_route_m: Annotated[float, msgspec.Meta(gt=0, le=50_000)] = 800.0
 
 
-def _corridor(points: list[Point]) -> tuple[Point, list[Point]]:
-    """(origin, polyline in metres from it): the points ordered along their main axis."""
-    lon0 = sum(p[0] for p in points) / len(points)
-    lat0 = sum(p[1] for p in points) / len(points)
-    kx, ky = m_per_deg_lon(lat0), M_PER_DEG_LAT
-    xy = [((lon - lon0) * kx, (lat - lat0) * ky) for lon, lat in points]
-    sxx = sum(x * x for x, _ in xy)
-    syy = sum(y * y for _, y in xy)
-    sxy = sum(x * y for x, y in xy)
-    # Direction of largest spread (principal axis of the 2×2 covariance).
-    angle = 0.5 * math.atan2(2 * sxy, sxx - syy)
-    ux, uy = math.cos(angle), math.sin(angle)
-    return (lon0, lat0), sorted(xy, key=lambda p: p[0] * ux + p[1] * uy)
-
-
-def _distance_to_polyline_m(x: float, y: float, line: list[Point]) -> float:
-    if len(line) == 1:
-        return math.hypot(x - line[0][0], y - line[0][1])
-    best = math.inf
-    for (ax, ay), (bx, by) in itertools.pairwise(line):
-        dx, dy = bx - ax, by - ay
-        length2 = dx * dx + dy * dy
-        t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / length2))
-        best = min(best, math.hypot(x - (ax + t * dx), y - (ay + t * dy)))
-    return best
-
-
 class LineCorridors:
-    """Corridor polylines per line, built once per topology."""
+    """Corridor polylines per line (metres from the hub), built once per topology."""
 
-    def __init__(self, topology: Topology) -> None:
+    def __init__(self, topology: Topology, hub: Point | None = None) -> None:
         self.topology = topology
-        self._lines: dict[str, tuple[Point, list[Point]] | None] = {}
+        self.hub = hub
+        self._lines: dict[str, tuple[Point, Floats] | None] = {}
 
     def distance_m(self, line_ref: str, lon: float, lat: float) -> float | None:
         if line_ref not in self._lines:
             points = self.topology.line_positions(line_ref)
-            self._lines[line_ref] = _corridor(points) if points else None
+            self._lines[line_ref] = self._corridor(points) if points else None
         found = self._lines[line_ref]
         if found is None:
             return None
-        (lon0, lat0), line = found
+        (lon0, lat0), path = found
         x = (lon - lon0) * m_per_deg_lon(lat0)
         y = (lat - lat0) * M_PER_DEG_LAT
-        return _distance_to_polyline_m(x, y, line)
+        return distance_to_polyline_m(x, y, path)
+
+    def _corridor(self, points: list[Point]) -> tuple[Point, Floats]:
+        """(origin, waypoints in metres from it); the origin is the hub (else the first bus,
+        as the simulator does without a main municipality)."""
+        lon0, lat0 = self.hub if self.hub is not None else points[0]
+        kx = m_per_deg_lon(lat0)
+        xy = np.array(
+            [((lon - lon0) * kx, (lat - lat0) * M_PER_DEG_LAT) for lon, lat in points],
+            dtype=np.float64,
+        )
+        return (lon0, lat0), corridor_waypoints(xy, (0.0, 0.0))
 
 
 class OffRoute(Condition):
@@ -79,6 +69,15 @@ class OffRoute(Condition):
     def __init__(self, params: OffRouteParams, reporter_type: str) -> None:
         self.off_route_m = params.off_route_m
         self._corridors: LineCorridors | None = None
+        self._hub: Point | None = None
+
+    def prime(self, conn: Connection, topology: Topology, now: datetime) -> None:
+        """The network's hub: the centre of the most populous municipality."""
+        found = list_municipalities(conn)
+        if found:
+            main = max(found, key=lambda m: (m.population, m.code))
+            self._hub = (main.lon, main.lat)
+            self._corridors = None
 
     def evaluate(self, ctx: Context, active: bool) -> str | None:
         line_ref = ctx.asset.attributes.get("line_ref")
@@ -87,7 +86,7 @@ class OffRoute(Condition):
             return None
         topology = ctx.services.topology
         if self._corridors is None or self._corridors.topology is not topology:
-            self._corridors = LineCorridors(topology)
+            self._corridors = LineCorridors(topology, self._hub)
         distance_m = self._corridors.distance_m(line_ref, lon, lat)
         if distance_m is None or distance_m <= self.off_route_m:
             return None
