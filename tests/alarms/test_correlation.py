@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from tests.alarms.builders import (
     ACCESS_A,
     ACCESS_B,
+    AGGREGATION,
     BOLLARD,
     CABINET_1,
     CAMERA_1,
@@ -17,6 +18,7 @@ from tests.alarms.builders import (
     CAMERA_TALANT,
     CONTROLLER,
     RING_2,
+    RING_3,
     UPLINK_A,
     light,
     seed_big_cabinet,
@@ -144,6 +146,28 @@ def test_a_cut_in_the_ring_leaves_nothing_behind(world: World) -> None:
     world.send(RING_2, link_up=False)
     world.send(ACCESS_A, reachable=False)  # unrelated: the ring still reaches it
     assert world.alarm(ACCESS_A, "network.node_unreachable").caused_by is None
+
+
+def test_a_second_cut_in_the_ring_is_the_cause_of_what_the_two_isolate(world: World) -> None:
+    world.send(RING_2, link_up=False)  # core 1 – aggregation: the ring still holds
+    first = world.alarm(RING_2, "network.link_down")
+    world.advance(seconds=150)  # (before the nodes, never heard from, fall silent)
+    # Aggregation – core 2 too: the aggregation node and everything behind it are cut off.
+    # The nodes' reports come first in the batch; the link adopts them.
+    world.send_many(
+        [
+            (AGGREGATION, {"reachable": False}),
+            (ACCESS_A, {"reachable": False}),
+            (ACCESS_B, {"reachable": False}),
+            (RING_3, {"link_up": False}),
+        ]
+    )
+    second = world.alarm(RING_3, "network.link_down")
+    cut_off = NETWORK_SIDE | {AGGREGATION, RING_2, RING_3}
+    alarms = [a for a in world.all_alarms() if a.asset_id in cut_off]
+    assert _top_level(alarms, cut_off) == [first.id, second.id]
+    for node in (AGGREGATION, ACCESS_A, ACCESS_B):
+        assert world.alarm(node, "network.node_unreachable").caused_by == second.id
 
 
 def test_a_1000_luminaire_outage_correlates_in_one_pass(sqlite_engine: Engine) -> None:

@@ -127,35 +127,43 @@ def test_vehicle_stopped_with_its_engine_running(world: World) -> None:
     assert world.alarm(VAN, "fleet.vehicle_idling").state == AlarmState.CLEARED
 
 
-def test_building_drawing_at_night_what_it_draws_by_day(make_world: WorldFactory) -> None:
-    # 07:00 UTC is 08:00 in Dijon in March: a school day, then the night.
-    world = make_world(start=datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
-    for quarter in range(40):  # 10 h of daytime readings around 10 kW
-        world.send(SCHOOL_METER, power_w=10_000.0 + 100 * (quarter % 5))
-        world.advance(minutes=15, step=timedelta(minutes=15))
-    for _ in range(11):  # the evening and the start of the night as usual, until 23:30
-        world.send(SCHOOL_METER, power_w=2_000.0)
-        world.advance(minutes=30, step=timedelta(minutes=15))
+def test_building_drawing_at_night_above_its_usual_night(make_world: WorldFactory) -> None:
+    # 21:00 UTC is 22:00 in Dijon in March: the night begins.
+    world = make_world(start=datetime(2026, 3, 2, 21, 0, tzinfo=UTC))
+
+    def quarters(count: int, power_w: float) -> None:
+        for quarter in range(count):
+            world.send(SCHOOL_METER, power_w=power_w + 50 * (quarter % 3))
+            world.advance(minutes=15, step=timedelta(minutes=15))
+
+    quarters(28, 2_000.0)  # a night: heating held at its set-back level
+    quarters(68, 9_500.0)  # the day (not the baseline: nights are compared with nights)
+    quarters(4, 2_100.0)  # the next night, as usual
     assert world.alarms_on(SCHOOL_METER) == []
-    world.send(SCHOOL_METER, power_w=9_000.0)  # everything left on
-    world.advance(minutes=25, step=timedelta(minutes=5))
+    quarters(1, 9_000.0)  # everything left on
     assert world.alarms_on(SCHOOL_METER, "buildings.night_consumption") == []
-    world.advance(minutes=10, step=timedelta(minutes=5))
+    quarters(1, 9_000.0)  # for half an hour
     alarm = world.alarm(SCHOOL_METER, "buildings.night_consumption")
-    assert alarm.detail.startswith("drawing 9000 W at night; usual daytime level 10200 W")
+    assert alarm.detail.startswith("drawing 9000 W at night; usual night level 2050 W")
     assert alarm.municipality_code == "21231" and alarm.asset_type == "Meter"
 
 
 def test_heating_an_empty_building_at_night(make_world: WorldFactory) -> None:
     world = make_world(start=datetime(2026, 3, 2, 13, 0, tzinfo=UTC))  # 14:00 in Dijon
-    world.send(SCHOOL, hvac_mode="heating", occupied=False, indoor_temp_c=20.0)
+    world.send(SCHOOL, hvac_mode="heating", occupied=False, indoor_temp_c=20.0, setpoint_c=19.0)
     world.advance(hours=1, step=timedelta(minutes=5))
     assert world.alarms_on(SCHOOL) == []  # an empty building by day: a holiday, fine
+    # Set back to 16 °C for the night: heating to hold it is what a night is for.
+    world.send(SCHOOL, hvac_mode="heating", occupied=False, indoor_temp_c=17.0, setpoint_c=16.0)
     world.advance(hours=8, step=timedelta(minutes=10))  # 23:00
-    world.send(SCHOOL, hvac_mode="heating", occupied=False, indoor_temp_c=20.0)
+    assert world.alarms_on(SCHOOL) == []
+    # The day's comfort setpoint left on.
+    world.send(SCHOOL, hvac_mode="heating", occupied=False, indoor_temp_c=19.5, setpoint_c=19.0)
     world.advance(minutes=40, step=timedelta(minutes=5))
     alarm = world.alarm(SCHOOL, "buildings.heating_unoccupied")
-    assert alarm.detail == "hvac_mode heating, occupied false, between 22:00–05:00"
+    assert alarm.detail == (
+        "hvac_mode heating, occupied false, setpoint_c 19 °C > 16 °C, between 22:00–05:00"
+    )
 
 
 def test_link_down_and_node_unreachable(world: World) -> None:

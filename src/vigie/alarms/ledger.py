@@ -42,7 +42,7 @@ class Ledger:
         self.engine = engine
         self.policy = policy
         self.open = OpenAlarms()
-        self.correlator = Correlator(topology)
+        self.correlator = Correlator(topology, lambda: self.open.links_down())
         self._edges: dict[Key, deque[datetime]] = {}
 
     # --- cache -----------------------------------------------------------------------
@@ -85,8 +85,13 @@ class Ledger:
             for edge in edges:
                 if isinstance(edge, Fall):
                     self._fall(conn, current.get((edge.asset_id, edge.rule.id)), now, changes)
-            # Roots first: consequences raised in the same batch then attach to them.
-            rises = sorted((e for e in edges if isinstance(e, Rise)), key=lambda r: not r.rule.root)
+            # Roots first: consequences raised in the same batch then attach to them. Fibre
+            # links first among roots: a cut explains the nodes it isolates, which report
+            # unreachable in the same breath.
+            rises = sorted(
+                (e for e in edges if isinstance(e, Rise)),
+                key=lambda r: (not r.rule.root, r.rule.reporter_type != LINK),
+            )
             new: list[Alarm] = []
             for rise in rises:
                 found = current.get((rise.asset_id, rise.rule.id))
@@ -210,7 +215,7 @@ class Ledger:
             and info is not None
             and info.type == LINK
             and covering.asset_type == NODE
-            and covering.asset_id in topology.dependents(rise.asset_id)
+            and covering.asset_id in self.correlator.dependents(rise.asset_id)
         ):
             return None
         return cause

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from vigie.alarms.model import Alarm, AlarmState
+from vigie.alarms.model import CONDITION_STATES, Alarm, AlarmState
+from vigie.alarms.topology import LINK
 
 Key = tuple[str, str]
 
@@ -18,6 +19,7 @@ class OpenAlarms:
         self.by_key: dict[Key, int] = {}
         self._by_asset: dict[str, set[int]] = defaultdict(set)
         self._children: dict[int, set[int]] = defaultdict(set)
+        self._links_down: dict[int, str] = {}  # root alarms of fibre links, condition present
         for alarm in alarms:
             self.put(alarm)
 
@@ -30,11 +32,14 @@ class OpenAlarms:
         self._by_asset[alarm.asset_id].add(alarm.id)
         if alarm.caused_by is not None:
             self._children[alarm.caused_by].add(alarm.id)
+        if alarm.is_root and alarm.asset_type == LINK and alarm.state in CONDITION_STATES:
+            self._links_down[alarm.id] = alarm.asset_id
 
     def remove(self, alarm_id: int) -> None:
         old = self.by_id.pop(alarm_id, None)
         if old is None:
             return
+        self._links_down.pop(alarm_id, None)
         key = (old.asset_id, old.rule_id)
         if self.by_key.get(key) == alarm_id:
             del self.by_key[key]
@@ -55,6 +60,10 @@ class OpenAlarms:
 
     def children_of(self, root_id: int) -> list[Alarm]:
         return [self.by_id[i] for i in sorted(self._children.get(root_id, ()))]
+
+    def links_down(self) -> frozenset[str]:
+        """Fibre links with a root alarm whose condition is present (down, or silent)."""
+        return frozenset(self._links_down.values())
 
     def __len__(self) -> int:
         return len(self.by_id)

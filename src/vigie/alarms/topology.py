@@ -69,7 +69,7 @@ class Topology:
         self.links_of_node: dict[str, list[str]] = defaultdict(list)
         self.core_nodes: list[str] = []
         self.signature: Signature = (0, 0, None, 0)
-        self._dependents: dict[str, frozenset[str]] = {}
+        self._dependents: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
         self._connected: set[str] | None = None
         self._centre: tuple[float, float] | None = None
 
@@ -161,16 +161,25 @@ class Topology:
     def get(self, asset_id: str) -> AssetInfo | None:
         return self.assets.get(asset_id)
 
-    def dependents(self, asset_id: str) -> frozenset[str]:
+    def dependents(self, asset_id: str, down_links: frozenset[str] = frozenset()) -> frozenset[str]:
         """The assets whose alarms are consequences of a root alarm on `asset_id` (the asset
-        itself included: its other alarms are part of the same incident)."""
-        found = self._dependents.get(asset_id)
+        itself included: its other alarms are part of the same incident). For a network
+        node or link, `down_links` are fibre links already down: what the failure cuts off
+        is judged on the network as it stands (a second cut in a ring isolates the nodes
+        between the two)."""
+        info = self.assets.get(asset_id)
+        if info is None or info.type not in (NODE, LINK):
+            down_links = frozenset()
+        else:
+            down_links = down_links - {asset_id}
+        key = (asset_id, down_links)
+        found = self._dependents.get(key)
         if found is None:
-            found = frozenset(self._compute_dependents(asset_id))
-            self._dependents[asset_id] = found
+            found = frozenset(self._compute_dependents(asset_id, down_links))
+            self._dependents[key] = found
         return found
 
-    def _compute_dependents(self, asset_id: str) -> set[str]:
+    def _compute_dependents(self, asset_id: str, down_links: frozenset[str]) -> set[str]:
         info = self.assets.get(asset_id)
         found = {asset_id}
         if info is None:
@@ -180,9 +189,9 @@ class Topology:
         elif info.type == NODE:
             found.update(self.devices_of_node.get(asset_id, ()))
             found.update(self.links_of_node.get(asset_id, ()))
-            self._add_behind(found, self.cut_off(without_node=asset_id))
+            self._add_behind(found, self.cut_off(without_node=asset_id, down_links=down_links))
         elif info.type == LINK:
-            self._add_behind(found, self.cut_off(without_link=asset_id))
+            self._add_behind(found, self.cut_off(without_link=asset_id, down_links=down_links))
         return found
 
     def _add_behind(self, found: set[str], nodes: set[str]) -> None:
@@ -192,24 +201,34 @@ class Topology:
             found.update(self.links_of_node.get(node, ()))
 
     def cut_off(
-        self, *, without_node: str | None = None, without_link: str | None = None
+        self,
+        *,
+        without_node: str | None = None,
+        without_link: str | None = None,
+        down_links: frozenset[str] = frozenset(),
     ) -> set[str]:
-        """The network nodes that reach a core node now but no longer do when `without_node`
-        or `without_link` fails (the failed node itself excluded). A ring survives one cut."""
-        if self._connected is None:
-            self._connected = self._reachable(None, None)
-        cut = self._connected - self._reachable(without_node, without_link)
+        """The network nodes that reach a core node now (with `down_links` down) but no
+        longer do when `without_node` or `without_link` fails too (the failed node itself
+        excluded). A ring survives one cut."""
+        if down_links:
+            reaching = self._reachable(None, down_links)
+        else:
+            if self._connected is None:
+                self._connected = self._reachable(None, frozenset())
+            reaching = self._connected
+        failed = down_links | {without_link} if without_link else down_links
+        cut = reaching - self._reachable(without_node, failed)
         cut.discard(without_node or "")
         return cut
 
-    def _reachable(self, without_node: str | None, without_link: str | None) -> set[str]:
+    def _reachable(self, without_node: str | None, without_links: frozenset[str]) -> set[str]:
         roots = [n for n in self.core_nodes if n != without_node]
         reached = set(roots)
         queue = deque(roots)
         while queue:
             node = queue.popleft()
             for link in self.links_of_node.get(node, ()):
-                if link == without_link:
+                if link in without_links:
                     continue
                 for other in self.ends_of_link.get(link, ()):
                     if other != without_node and other not in reached:

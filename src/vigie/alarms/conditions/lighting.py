@@ -11,6 +11,7 @@ import msgspec
 from vigie.alarms.conditions.base import Condition, Context
 from vigie.alarms.conditions.sun import SunTimes
 from vigie.alarms.topology import Topology
+from vigie.telemetry.catalogue import expected_interval_s
 
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -105,6 +106,9 @@ class DayBurner(Condition):
 
     def __init__(self, params: DayBurnerParams, reporter_type: str) -> None:
         self.margin = timedelta(minutes=params.margin_min)
+        # A light silent for longer says nothing about now (it may have no power at all):
+        # the silence rule speaks for it.
+        self.max_silence = timedelta(seconds=2 * expected_interval_s(reporter_type))
         self._sun = SunTimes()
 
     def idle(self, now: datetime, topology: Topology) -> bool:
@@ -116,6 +120,8 @@ class DayBurner(Condition):
 
     def evaluate(self, ctx: Context, active: bool) -> str | None:
         if not ctx.is_true("on"):
+            return None
+        if ctx.last_seen is not None and ctx.now - ctx.last_seen > self.max_silence:
             return None
         asset = ctx.asset
         if not ctx.services.sun.is_daylight(asset.lon, asset.lat, ctx.now, self.margin):
