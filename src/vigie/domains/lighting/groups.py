@@ -5,12 +5,13 @@ to a cabinet or a street joins its groups by itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
 
+from vigie.commands.targets import inside
 from vigie.registry.asset_types import LIGHTING_CLASSES
 
 GroupKind = Literal["municipality", "cabinet", "road_class", "custom", "polygon"]
@@ -77,19 +78,6 @@ def parse_selector(kind: str, raw: Any) -> Selector:
         if any(not (-180 <= lon <= 180 and -90 <= lat <= 90) for lon, lat in ring):
             raise GroupError("polygon vertices are (lon, lat) in WGS84 degrees")
     return selector
-
-
-def inside(lon: float, lat: float, ring: Sequence[tuple[float, float]]) -> bool:
-    """Even-odd rule point-in-polygon (planar: fine at city scale)."""
-    found = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
-        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            found = not found
-        j = i
-    return found
 
 
 def members(kind: str, selector: Selector, lights: Iterable[Light]) -> list[str]:

@@ -1,0 +1,375 @@
+"""Commands and their per-device status in the store. Creation writes the command, its
+devices and its audit entry in the caller's transaction (all or nothing); the dispatcher's
+updates are batched (a command to every light of the metropolis is ~34,000 rows)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection, Row
+
+from vigie.audit.log import AuditEntry, record
+from vigie.commands.model import (
+    OPEN_STATUSES,
+    Command,
+    CommandRequest,
+    CommandStatus,
+    DeviceState,
+    DeviceStatus,
+)
+from vigie.store.schema import command_devices, command_municipalities, commands
+
+ROWS_PER_STATEMENT = 5_000
+
+
+def new_command_id() -> str:
+    return f"cmd-{secrets.token_hex(8)}"
+
+
+def create_command(conn: Connection, request: CommandRequest, actor: str, now: datetime) -> Command:
+    """Store a checked request (see validation.check_request) with its audit entry."""
+    command_id = new_command_id()
+    codes = tuple(sorted({t.municipality_code for t in request.targets}))
+    policy = request.policy
+    row: dict[str, Any] = {
+        "id": command_id,
+        "domain": request.domain,
+        "action": request.action,
+        "params": request.params,
+        "target": request.target_description,
+        "status": CommandStatus.ACTIVE.value,
+        "created_by": actor,
+        "created_at": now,
+        "expires_at": now + policy.expires_in,
+        "max_attempts": policy.max_attempts,
+        "retry_after_s": policy.retry_after.total_seconds(),
+        "device_count": len(request.targets),
+        "updated_at": now,
+    }
+    conn.execute(commands.insert(), row)
+    conn.execute(
+        command_municipalities.insert(),
+        [{"command_id": command_id, "municipality_code": code} for code in codes],
+    )
+    devices = [
+        {
+            "command_id": command_id,
+            "asset_id": t.asset_id,
+            "asset_type": t.asset_type,
+            "municipality_code": t.municipality_code,
+            "status": DeviceStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "sent_at": None,
+            "answered_at": None,
+            "reason": None,
+            "updated_at": now,
+        }
+        for t in request.targets
+    ]
+    for start in range(0, len(devices), ROWS_PER_STATEMENT):
+        conn.execute(command_devices.insert(), devices[start : start + ROWS_PER_STATEMENT])
+    after = {k: row[k] for k in ("domain", "action", "params", "target", "device_count")}
+    after["municipalities"] = list(codes)
+    after["expires_at"] = row["expires_at"].isoformat()
+    record(
+        conn,
+        [
+            AuditEntry(
+                at=now,
+                actor=actor,
+                action="command.create",
+                entity_type="command",
+                entity_id=command_id,
+                after=after,
+            )
+        ],
+    )
+    return Command(
+        **row,
+        municipalities=codes,
+        counts={DeviceStatus.PENDING.value: len(devices)},
+    )
+
+
+def _command(row: Row[Any], codes: tuple[str, ...], counts: dict[str, int]) -> Command:
+    return Command(**row._mapping, municipalities=codes, counts=counts)
+
+
+def get_command(conn: Connection, command_id: str) -> Command | None:
+    row = conn.execute(select(commands).where(commands.c.id == command_id)).first()
+    if row is None:
+        return None
+    codes = tuple(
+        conn.execute(
+            select(command_municipalities.c.municipality_code)
+            .where(command_municipalities.c.command_id == command_id)
+            .order_by(command_municipalities.c.municipality_code)
+        ).scalars()
+    )
+    counts = {
+        status: int(n)
+        for status, n in conn.execute(
+            select(command_devices.c.status, func.count())
+            .where(command_devices.c.command_id == command_id)
+            .group_by(command_devices.c.status)
+        )
+    }
+    return _command(row, codes, counts)
+
+
+def list_commands(
+    conn: Connection,
+    *,
+    municipalities: tuple[str, ...] | None,
+    domain: str | None = None,
+    status: str | None = None,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 100,
+) -> list[Command]:
+    """Newest first. A scoped caller sees the commands that touch one of its municipalities."""
+    query = select(commands).order_by(commands.c.created_at.desc(), commands.c.id.desc())
+    if municipalities is not None:
+        query = query.where(
+            commands.c.id.in_(
+                select(command_municipalities.c.command_id).where(
+                    command_municipalities.c.municipality_code.in_(municipalities)
+                )
+            )
+        )
+    if domain is not None:
+        query = query.where(commands.c.domain == domain)
+    if status is not None:
+        query = query.where(commands.c.status == status)
+    if before is not None:
+        at, command_id = before
+        query = query.where(
+            or_(
+                commands.c.created_at < at,
+                and_(commands.c.created_at == at, commands.c.id < command_id),
+            )
+        )
+    rows = list(conn.execute(query.limit(limit)))
+    found = []
+    for row in rows:
+        full = get_command(conn, row.id)
+        assert full is not None
+        found.append(full)
+    return found
+
+
+def device_states(
+    conn: Connection,
+    command_id: str,
+    *,
+    status: str | None = None,
+    municipalities: tuple[str, ...] | None = None,
+    after: str | None = None,
+    limit: int = 1_000,
+) -> list[DeviceState]:
+    query = (
+        select(
+            command_devices.c.asset_id,
+            command_devices.c.asset_type,
+            command_devices.c.municipality_code,
+            command_devices.c.status,
+            command_devices.c.attempts,
+            command_devices.c.sent_at,
+            command_devices.c.answered_at,
+            command_devices.c.reason,
+        )
+        .where(command_devices.c.command_id == command_id)
+        .order_by(command_devices.c.asset_id)
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(command_devices.c.status == status)
+    if municipalities is not None:
+        query = query.where(command_devices.c.municipality_code.in_(municipalities))
+    if after is not None:
+        query = query.where(command_devices.c.asset_id > after)
+    return [DeviceState(*row) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One device's copy of a command, due to be (re)sent."""
+
+    command_id: str
+    asset_id: str
+    action: str
+    params: dict[str, Any]
+    expires_at: datetime
+    attempts: int
+    retry_after_s: float
+
+
+def due_deliveries(conn: Connection, now: datetime, limit: int = 50_000) -> list[Delivery]:
+    """Devices to send to now: pending, or sent without an answer and due for a retry, of
+    commands not expired and with attempts left."""
+    query = (
+        select(
+            command_devices.c.command_id,
+            command_devices.c.asset_id,
+            commands.c.action,
+            commands.c.params,
+            commands.c.expires_at,
+            command_devices.c.attempts,
+            commands.c.retry_after_s,
+        )
+        .join(commands, commands.c.id == command_devices.c.command_id)
+        .where(
+            command_devices.c.status.in_(OPEN_STATUSES),
+            command_devices.c.next_attempt_at <= now,
+            command_devices.c.attempts < commands.c.max_attempts,
+            commands.c.expires_at > now,
+        )
+        .order_by(command_devices.c.next_attempt_at)
+        .limit(limit)
+    )
+    return [Delivery(*row) for row in conn.execute(query)]
+
+
+def mark_sent(conn: Connection, sent: Sequence[Delivery], now: datetime) -> None:
+    statement = (
+        update(command_devices)
+        .where(
+            command_devices.c.command_id == bindparam("c"),
+            command_devices.c.asset_id == bindparam("a"),
+            command_devices.c.status.in_(OPEN_STATUSES),
+        )
+        .values(
+            status=DeviceStatus.SENT.value,
+            attempts=bindparam("n"),
+            sent_at=now,
+            next_attempt_at=bindparam("next"),
+            updated_at=now,
+        )
+    )
+    rows = [
+        {
+            "c": d.command_id,
+            "a": d.asset_id,
+            "n": d.attempts + 1,
+            "next": now + timedelta(seconds=d.retry_after_s),
+        }
+        for d in sent
+    ]
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        conn.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A device's acknowledgement as read off `.../cmd/ack`."""
+
+    command_id: str
+    asset_id: str
+    status: str  # acknowledged or failed
+    answered_at: datetime
+    reason: str | None = None
+
+
+def record_answers(conn: Connection, answers: Sequence[Answer], now: datetime) -> int:
+    """Apply acknowledgements; one for a device already answered changes nothing (a repeat);
+    a late one after expiry is recorded, since the device did act. How many applied."""
+    statement = (
+        update(command_devices)
+        .where(
+            command_devices.c.command_id == bindparam("c"),
+            command_devices.c.asset_id == bindparam("a"),
+            command_devices.c.status.in_((*OPEN_STATUSES, DeviceStatus.EXPIRED.value)),
+        )
+        .values(
+            status=bindparam("s"),
+            answered_at=bindparam("t"),
+            reason=bindparam("r"),
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    )
+    rows = [
+        {"c": a.command_id, "a": a.asset_id, "s": a.status, "t": a.answered_at, "r": a.reason}
+        for a in answers
+    ]
+    applied = 0
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        result = conn.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
+        applied += max(0, result.rowcount)
+    return applied
+
+
+def expire_overdue(conn: Connection, now: datetime) -> int:
+    """Devices that will never be sent again become expired: their command's expiry passed,
+    or every attempt was made and the last one's wait is over. How many."""
+    expired_commands = select(commands.c.id).where(commands.c.expires_at <= now)
+    first = conn.execute(
+        update(command_devices)
+        .where(
+            command_devices.c.status.in_(OPEN_STATUSES),
+            command_devices.c.command_id.in_(expired_commands),
+        )
+        .values(
+            status=DeviceStatus.EXPIRED.value,
+            reason="the command expired before the device acknowledged it",
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    ).rowcount
+    exhausted = select(commands.c.id).where(
+        commands.c.max_attempts <= command_devices.c.attempts,
+        commands.c.id == command_devices.c.command_id,
+    )
+    second = conn.execute(
+        update(command_devices)
+        .where(
+            command_devices.c.status == DeviceStatus.SENT.value,
+            command_devices.c.next_attempt_at <= now,
+            exhausted.exists(),
+        )
+        .values(
+            status=DeviceStatus.EXPIRED.value,
+            reason="no acknowledgement after every attempt",
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    ).rowcount
+    return max(0, first) + max(0, second)
+
+
+def close_finished(conn: Connection, now: datetime) -> list[str]:
+    """Active commands with no device left pending or sent become completed (every device
+    answered) or expired (some did not). Their ids."""
+    active = list(
+        conn.execute(
+            select(commands.c.id).where(commands.c.status == CommandStatus.ACTIVE.value)
+        ).scalars()
+    )
+    closed = []
+    for command_id in active:
+        counts: dict[str, int] = dict(
+            conn.execute(
+                select(command_devices.c.status, func.count())
+                .where(command_devices.c.command_id == command_id)
+                .group_by(command_devices.c.status)
+            ).tuples()
+        )
+        if any(counts.get(s, 0) for s in OPEN_STATUSES):
+            continue
+        status = (
+            CommandStatus.EXPIRED
+            if counts.get(DeviceStatus.EXPIRED.value)
+            else CommandStatus.COMPLETED
+        )
+        conn.execute(
+            update(commands)
+            .where(commands.c.id == command_id)
+            .values(status=status.value, updated_at=now)
+        )
+        closed.append(command_id)
+    return closed

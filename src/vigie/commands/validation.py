@@ -1,0 +1,91 @@
+"""Who may check what: each domain registers, per action, a check of the parameters against
+every target device. A command is refused whole when any check fails: nothing is sent to any
+device, nothing is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from vigie.commands.model import CommandRefused, CommandRequest, Policy, Target
+
+#: (params, targets) -> reasons for refusal (empty: accepted). It may normalise the params by
+#: returning them in `Checked`.
+Check = Callable[[dict[str, Any], Sequence[Target]], "Checked"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    reasons: list[str]
+    params: dict[str, Any]
+
+
+#: Completes the caller's params from the store before the check (e.g. a programme's steps
+#: from its id); raises CommandRefused for what it cannot find.
+Prepare = Callable[[Connection, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    domain: str
+    action: str
+    asset_types: frozenset[str]
+    check: Check
+    description: str = ""
+    prepare: Prepare | None = None
+
+
+_ACTIONS: dict[tuple[str, str], ActionSpec] = {}
+
+
+def register(spec: ActionSpec) -> None:
+    _ACTIONS[(spec.domain, spec.action)] = spec
+
+
+def actions() -> list[ActionSpec]:
+    return sorted(_ACTIONS.values(), key=lambda s: (s.domain, s.action))
+
+
+def spec_for(domain: str, action: str) -> ActionSpec:
+    spec = _ACTIONS.get((domain, action))
+    if spec is None:
+        known = ", ".join(f"{s.domain}/{s.action}" for s in actions()) or "none"
+        raise CommandRefused([f"unknown action {domain}/{action}; known: {known}"])
+    return spec
+
+
+def check_request(request: CommandRequest) -> CommandRequest:
+    """The request with its params as the domain normalised them, or CommandRefused."""
+    spec = spec_for(request.domain, request.action)
+    reasons: list[str] = []
+    policy = request.policy
+    if not 0 < policy.expires_in.total_seconds() <= Policy.MAX_EXPIRY.total_seconds():
+        reasons.append("expires_in_s must be above 0 and at most 7 days")
+    if not 1 <= policy.max_attempts <= Policy.MAX_ATTEMPTS:
+        reasons.append(f"max_attempts must be between 1 and {Policy.MAX_ATTEMPTS}")
+    if not 1.0 <= policy.retry_after.total_seconds() <= 3_600.0:
+        reasons.append("retry_after_s must be between 1 and 3600")
+    if not request.targets:
+        reasons.append("the command targets no device")
+    wrong = sorted({t.asset_type for t in request.targets} - spec.asset_types)
+    if wrong:
+        reasons.append(
+            f"{request.domain}/{request.action} does not apply to {', '.join(wrong)}; "
+            f"only to {', '.join(sorted(spec.asset_types))}"
+        )
+    if reasons:
+        raise CommandRefused(reasons)
+    checked = spec.check(dict(request.params), request.targets)
+    if checked.reasons:
+        raise CommandRefused(checked.reasons)
+    return CommandRequest(
+        request.domain,
+        request.action,
+        checked.params,
+        request.targets,
+        request.target_description,
+        request.policy,
+    )

@@ -1,0 +1,147 @@
+"""What lighting commands mean and when they are refused (registered with vigie.commands).
+
+- `set_level`: `level_pct` 0-100, optional `until` (RFC 3339). Refused when a lit level is
+  below a target's class floor.
+- `switch`: `on`, optional `until`. Off is allowed: an explicit decision (works, emergency).
+- `assign_program`: `program_id` and its `steps`. Refused for a bad programme, or a lit step
+  below a target's floor.
+- `adapt`: `class_steps` 0-2, `factor` (0, 1], `floor_pct`. Refused when the floor given is
+  below a target's floor.
+
+Targets are luminaires (`Streetlight`); a cabinet takes `set_level` and `switch` for all its
+nodes. The whole command is refused if one target would go below its floor: nothing is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from vigie.commands.model import Target
+from vigie.commands.targets import register_groups
+from vigie.commands.validation import ActionSpec, Checked, register
+from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, floor_pct
+from vigie.domains.lighting.programs import ProgramError, lowest_level, make_program
+from vigie.domains.lighting.store import group_members, prepare_assign_program
+from vigie.registry.asset_types import AssetType
+
+DOMAIN = "lighting"
+LIGHT = AssetType.STREETLIGHT.value
+CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
+
+
+def _floor(target: Target) -> float:
+    design = target.attributes.get("lighting_class")
+    return floor_pct(design) if isinstance(design, str) else 0.0
+
+
+def _below(level: float, targets: Sequence[Target]) -> list[str]:
+    """Refusals for the targets whose floor is above `level`, counted by class."""
+    by_class: dict[str, list[str]] = {}
+    for target in targets:
+        if target.asset_type == LIGHT and level < _floor(target):
+            by_class.setdefault(str(target.attributes["lighting_class"]), []).append(
+                target.asset_id
+            )
+    return [
+        f"{level:g}% is below the floor of class {design} ({floor_pct(design):g}%) "
+        f"for {len(ids)} luminaire(s), e.g. {ids[0]}"
+        for design, ids in sorted(by_class.items())
+    ]
+
+
+def _until(params: dict[str, Any], reasons: list[str]) -> None:
+    until = params.get("until")
+    if until is None:
+        return
+    try:
+        moment = datetime.fromisoformat(str(until))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        reasons.append("until must be an RFC 3339 time with a UTC offset")
+    else:
+        params["until"] = moment.isoformat()
+
+
+def _only(params: dict[str, Any], allowed: set[str], reasons: list[str]) -> None:
+    extra = sorted(set(params) - allowed)
+    if extra:
+        reasons.append(f"unknown parameters: {', '.join(extra)}")
+
+
+def check_set_level(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
+    reasons: list[str] = []
+    _only(params, {"level_pct", "until"}, reasons)
+    level = params.get("level_pct")
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 <= level <= 100:
+        reasons.append("level_pct must be a number between 0 and 100")
+    elif level > 0:
+        reasons.extend(_below(float(level), targets))
+    _until(params, reasons)
+    return Checked(reasons, params)
+
+
+def check_switch(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
+    reasons: list[str] = []
+    _only(params, {"on", "until"}, reasons)
+    if not isinstance(params.get("on"), bool):
+        reasons.append("on must be true or false")
+    _until(params, reasons)
+    return Checked(reasons, params)
+
+
+def check_assign_program(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
+    reasons: list[str] = []
+    _only(params, {"program_id", "steps"}, reasons)
+    program_id = params.get("program_id")
+    if not isinstance(program_id, str) or not program_id:
+        return Checked(["program_id must name a programme"], params)
+    try:
+        program = make_program(program_id, params.get("steps"))
+    except ProgramError as error:
+        return Checked([f"programme {program_id}: {error}"], params)
+    reasons.extend(_below(lowest_level(program), targets))
+    return Checked(reasons, {"program_id": program_id, "steps": program.to_json()})
+
+
+def check_adapt(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
+    reasons: list[str] = []
+    _only(params, {"class_steps", "factor", "floor_pct"}, reasons)
+    steps, factor, floor = params.get("class_steps"), params.get("factor"), params.get("floor_pct")
+    if (
+        not isinstance(steps, int)
+        or isinstance(steps, bool)
+        or not 0 <= steps <= MAX_ADAPTIVE_STEPS
+    ):
+        reasons.append(f"class_steps must be an integer between 0 and {MAX_ADAPTIVE_STEPS}")
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor <= 1:
+        reasons.append("factor must be above 0 and at most 1")
+    if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 100:
+        reasons.append("floor_pct must be between 0 and 100")
+    else:
+        reasons.extend(_below(float(floor), targets))
+    return Checked(reasons, params)
+
+
+def register_actions() -> None:
+    lights = frozenset({LIGHT})
+    both = frozenset({LIGHT, CABINET})
+    register(ActionSpec(DOMAIN, "set_level", both, check_set_level, "dim or light for a while"))
+    register(ActionSpec(DOMAIN, "switch", both, check_switch, "switch on or off"))
+    register(
+        ActionSpec(
+            DOMAIN,
+            "assign_program",
+            lights,
+            check_assign_program,
+            "store a programme",
+            prepare_assign_program,
+        )
+    )
+    register(ActionSpec(DOMAIN, "adapt", lights, check_adapt, "adaptive lighting class step"))
+    register_groups(DOMAIN, group_members)
+
+
+register_actions()
