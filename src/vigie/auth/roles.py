@@ -29,9 +29,14 @@ class Permission(StrEnum):
     ALARMS_READ = "alarms.read"
     #: Acknowledge, shelve, comment and close alarms (within the user's municipalities).
     ALARMS_ACT = "alarms.act"
+    COMMANDS_READ = "commands.read"
+    #: Send commands to devices (within the user's municipalities).
+    COMMANDS_SEND = "commands.send"
+    #: Define lighting programmes, groups and calendar exceptions.
+    LIGHTING_MANAGE = "lighting.manage"
 
 
-_EVERYONE = frozenset({Permission.ASSETS_READ, Permission.ALARMS_READ})
+_EVERYONE = frozenset({Permission.ASSETS_READ, Permission.ALARMS_READ, Permission.COMMANDS_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -43,13 +48,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AUDIT_READ,
         Permission.TELEMETRY_READ_REJECTED,
         Permission.ALARMS_ACT,
+        Permission.COMMANDS_SEND,
+        Permission.LIGHTING_MANAGE,
     },
-    Role.OPERATOR: _EVERYONE | {Permission.TELEMETRY_READ_REJECTED, Permission.ALARMS_ACT},
+    Role.OPERATOR: _EVERYONE
+    | {Permission.TELEMETRY_READ_REJECTED, Permission.ALARMS_ACT, Permission.COMMANDS_SEND},
     # Technicians close the loop on repairs: they change an asset's status and attributes.
     Role.TECHNICIAN: _EVERYONE | {Permission.ASSETS_UPDATE, Permission.ALARMS_ACT},
     # Municipal staff keep their own municipality's inventory (and only theirs: see scope).
     Role.MUNICIPAL_AGENT: _EVERYONE
-    | {Permission.ASSETS_CREATE, Permission.ASSETS_UPDATE, Permission.ALARMS_ACT},
+    | {
+        Permission.ASSETS_CREATE,
+        Permission.ASSETS_UPDATE,
+        Permission.ALARMS_ACT,
+        Permission.COMMANDS_SEND,
+    },
     Role.VIEWER: _EVERYONE,
     Role.DEVICE: frozenset({Permission.TELEMETRY_WRITE}),
 }
