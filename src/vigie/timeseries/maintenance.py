@@ -1,5 +1,5 @@
 """The time-series housekeeping a server runs in the background: roll up every minute, prune
-raw readings (and create the coming months' partitions) every hour.
+raw readings and old dead letters (and create the coming months' partitions) every hour.
 
 `Maintenance.tick()` runs whatever is due by the clock, so a simulated clock drives it as well
 as the wall clock; `start()` calls it from a daemon thread every `poll_s` real seconds.
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from vigie.core.clock import Clock
+from vigie.telemetry.dead_letter_retention import prune_dead_letters
 from vigie.timeseries import pending
 from vigie.timeseries.partitions import ensure_partitions, next_month
 from vigie.timeseries.retention import PruneReport, prune, raw_retention_days
@@ -112,6 +113,7 @@ class Maintenance:
         self._thread: threading.Thread | None = None
         self.last_rollup: RollupReport | None = None
         self.last_prune: PruneReport | None = None
+        self.dead_letters_deleted = 0
 
     def tick(self) -> None:
         """Run the jobs that are due by the clock (a failing job is logged, and retried when
@@ -123,6 +125,7 @@ class Maintenance:
             self._run("roll-up", lambda: self._roll_up(RESOLUTIONS))
             self._run("partitions", lambda: ensure_months_ahead(self.engine, now))
             self._run("prune", lambda: self._do_prune(now))
+            self._run("dead letters", lambda: self._prune_dead_letters(now))
             self._rollup.due = now + self._rollup.every
         elif self._is_due(self._rollup, now):
             self._run("roll-up", lambda: self._roll_up(("hour",)))
@@ -165,6 +168,9 @@ class Maintenance:
 
     def _do_prune(self, now: datetime) -> None:
         self.last_prune = prune_in_steps(self.engine, now, retention_days=self.retention_days)
+
+    def _prune_dead_letters(self, now: datetime) -> None:
+        self.dead_letters_deleted += prune_dead_letters(self.engine, now)
 
     @staticmethod
     def _run(name: str, job: Callable[[], object]) -> None:
