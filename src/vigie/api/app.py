@@ -22,10 +22,13 @@ from vigie.api.routes import (
     assets_write,
     audit,
     auth,
+    commands,
+    lighting,
     municipalities,
     telemetry_ingest,
     telemetry_read,
 )
+from vigie.commands.wiring import start_dispatcher
 from vigie.config import Settings
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock, SystemClock
@@ -66,6 +69,8 @@ def create_app(
         telemetry_ingest,
         telemetry_read,
         alarms,
+        commands,
+        lighting,
     ):
         app.include_router(module.router)
     app.include_router(web.router)  # the operator UI, its map layer and live state stream
@@ -106,6 +111,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if maintenance is not None:
         maintenance.start()
     worker = None
+    dispatcher = None
     if os.environ.get("VIGIE_MQTT_URL"):
         from vigie.adapters.mqtt.settings import MqttSettings
         from vigie.adapters.mqtt.worker import IngestWorker
@@ -114,9 +120,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         client_id = os.environ.get("VIGIE_MQTT_CLIENT_ID") or f"vigie-serve-{socket.gethostname()}"
         worker = IngestWorker(app.state.pipeline, MqttSettings.from_env(client_id=client_id[:64]))
         worker.start()
+        dispatcher = start_dispatcher(app.state.engine, clock, client_id[:50] + "-commands")
     try:
         yield
     finally:
+        if dispatcher is not None:
+            dispatcher.stop()
         if worker is not None:
             worker.stop()
         if maintenance is not None:
