@@ -47,7 +47,8 @@ def submit(
     with engine.begin() as conn:
         if spec.prepare is not None:
             params = spec.prepare(conn, dict(params))
-        targets = resolve(conn, domain, target, sorted(spec.asset_types))
+        areas = sorted(spec.area_types) if spec.area_types is not None else None
+        targets = resolve(conn, domain, target, sorted(spec.asset_types), areas)
         if caller.municipalities is not None:
             outside = {t.municipality_code for t in targets} - caller.municipalities
             if outside:

@@ -352,13 +352,14 @@ def close_finished(conn: Connection, now: datetime) -> list[str]:
     )
     closed = []
     for command_id in active:
-        counts: dict[str, int] = dict(
-            conn.execute(
+        counts: dict[str, int] = {
+            r[0]: int(r[1])
+            for r in conn.execute(
                 select(command_devices.c.status, func.count())
                 .where(command_devices.c.command_id == command_id)
                 .group_by(command_devices.c.status)
-            ).tuples()
-        )
+            )
+        }
         if any(counts.get(s, 0) for s in OPEN_STATUSES):
             continue
         status = (

@@ -69,7 +69,11 @@ def describe(spec: TargetSpec) -> dict[str, Any]:
 
 
 def resolve(
-    conn: Connection, domain: str, spec: TargetSpec, asset_types: Sequence[str]
+    conn: Connection,
+    domain: str,
+    spec: TargetSpec,
+    asset_types: Sequence[str],
+    area_types: Sequence[str] | None = None,
 ) -> tuple[Target, ...]:
     """The commandable devices of `asset_types` the spec selects; CommandRefused if the spec
     is ambiguous, names unknown assets or group, or selects nothing."""
@@ -78,10 +82,11 @@ def resolve(
         raise CommandRefused(
             ["target: give exactly one of assets, municipality, polygon, near, group"]
         )
+    types = asset_types if spec.assets is not None or area_types is None else area_types
     query = select(
         assets.c.id, assets.c.type, assets.c.municipality_code, assets.c.lon, assets.c.lat,
         assets.c.attributes,
-    ).where(assets.c.type.in_(asset_types), assets.c.status.in_(COMMANDABLE))  # fmt: skip
+    ).where(assets.c.type.in_(types), assets.c.status.in_(COMMANDABLE))  # fmt: skip
     wanted: list[str] | None = None
     if spec.assets is not None:
         if not 0 < len(spec.assets) <= MAX_ASSETS:

@@ -36,6 +36,9 @@ class ActionSpec:
     check: Check
     description: str = ""
     prepare: Prepare | None = None
+    #: Types an area, municipality or group selects (default: all of asset_types); a list of
+    #: assets may name any of asset_types (e.g. a cabinet, which relays to its nodes).
+    area_types: frozenset[str] | None = None
 
 
 _ACTIONS: dict[tuple[str, str], ActionSpec] = {}

@@ -128,8 +128,13 @@ def check_adapt(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
 def register_actions() -> None:
     lights = frozenset({LIGHT})
     both = frozenset({LIGHT, CABINET})
-    register(ActionSpec(DOMAIN, "set_level", both, check_set_level, "dim or light for a while"))
-    register(ActionSpec(DOMAIN, "switch", both, check_switch, "switch on or off"))
+    register(
+        ActionSpec(DOMAIN, "set_level", both, check_set_level, "dim or light for a while",
+                   area_types=lights)
+    )  # fmt: skip
+    register(
+        ActionSpec(DOMAIN, "switch", both, check_switch, "switch on or off", area_types=lights)
+    )
     register(
         ActionSpec(
             DOMAIN,

@@ -128,16 +128,17 @@ def list_groups(conn: Connection) -> list[dict[str, Any]]:
 
 def load_lights(conn: Connection) -> list[Light]:
     """Every installed luminaire, with the cabinet that feeds it (through its feeder)."""
-    cabinet_of_feeder = dict(
-        conn.execute(select(asset_parts.c.id, asset_parts.c.asset_id)).tuples()
-    )
-    feeder_of = dict(
-        conn.execute(
+    cabinet_of_feeder = {
+        r[0]: r[1] for r in conn.execute(select(asset_parts.c.id, asset_parts.c.asset_id))
+    }
+    feeder_of = {
+        r[0]: r[1]
+        for r in conn.execute(
             select(asset_links.c.asset_id, asset_links.c.target_id).where(
                 asset_links.c.relation == Relation.FED_BY.value
             )
-        ).tuples()
-    )
+        )
+    }
     query = select(
         assets.c.id, assets.c.municipality_code, assets.c.lon, assets.c.lat, assets.c.attributes
     ).where(assets.c.type == LIGHT, assets.c.status.in_(("active", "maintenance", "faulty")))
