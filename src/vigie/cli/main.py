@@ -15,6 +15,7 @@ from vigie.cli import (
     serve,
     sim,
     timeseries,
+    traffic,
     users,
 )
 
@@ -32,6 +33,7 @@ app.add_typer(municipalities.app, name="municipalities")
 app.add_typer(sim.app, name="sim")
 app.add_typer(timeseries.app, name="timeseries")
 app.add_typer(alarms.app, name="alarms")
+app.add_typer(traffic.app, name="traffic")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
