@@ -12,7 +12,8 @@ running green, each bounded by the plan's limits:
 
 Intergreens are never touched. After a change the controller recovers the coordination by
 itself: each green ends at its coordinated end in the cycle, clamped between its minimum and
-maximum green, so the plan is back in step within a cycle or two.
+maximum green, except that the coordinated stage (the green wave's) keeps at least its
+split, so the plan is back in step within a cycle or two.
 
 Vigie's priority logic (`priority.py`) only calls `request_extension`, `request_early_end`
 and `release`; the controller decides what it can grant. The SUMO adapter runs this same
@@ -107,6 +108,10 @@ class StageController:
         in_cycle = self.plan.offset_s + self.plan.stage_start_in_cycle_s(stage) + spec.green_s
         earliest = start_s + spec.min_green_s
         end = in_cycle + math.ceil((earliest - in_cycle) / cycle) * cycle
+        if stage == self.plan.coordinated_stage:
+            # The platoons of the green wave still find their whole green; the lag is
+            # taken back on the other stages.
+            end = max(end, start_s + spec.green_s)
         return min(end, start_s + spec.longest_green_s)
 
     def _start_green(self, start_s: float) -> None:

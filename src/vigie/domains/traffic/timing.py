@@ -86,6 +86,9 @@ class TimingPlan:
     number: int
     stages: tuple[Stage, ...]
     offset_s: float = 0.0
+    #: The stage that carries the green wave: recovery after priority never shortens it
+    #: below its split (the other stages absorb the lag, down to their minimum).
+    coordinated_stage: int | None = 0
     #: Minimum intergreens by (from stage, to stage) index when they differ from the
     #: stage's own `intergreen_s` (conflict matrices give one per pair of groups).
     min_intergreens_s: dict[tuple[int, int], float] = field(default_factory=dict)
