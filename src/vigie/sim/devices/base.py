@@ -84,6 +84,13 @@ class Command(msgspec.Struct, kw_only=True):
     plan: int | None = None
     position: str | None = None
     until: Any = None  # an RFC 3339 time; parsed by the command handler
+    expires: Any = None  # RFC 3339: a copy arriving later is refused
+    # Lighting programmes and adaptive lighting (docs/lighting.md).
+    program_id: str | None = None
+    steps: Any = None
+    class_steps: int | None = None
+    factor: float | None = None
+    floor_pct: float | None = None
 
 
 Status = Literal["acknowledged", "failed", "silent"]

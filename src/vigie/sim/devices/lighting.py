@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
 from vigie.domains.lighting.metrics import CABINET_INTERVAL_S, LUMINAIRE_INTERVAL_S
+from vigie.domains.lighting.programs import Program, ProgramError, make_program
 from vigie.registry.asset_types import AssetType, PartKind, Relation
 from vigie.registry.assets import Asset
 from vigie.sim.devices.base import (
@@ -37,7 +40,7 @@ from vigie.sim.devices.luminaires import (
     Ints,
     LuminaireBank,
 )
-from vigie.sim.devices.sun import LightingSchedule
+from vigie.sim.devices.sun import LightingSchedule, programme_state
 from vigie.sim.devices.twin import SimTwin
 
 STREETLIGHT = AssetType.STREETLIGHT.value
@@ -48,11 +51,29 @@ NOMINAL_V = 230.0
 POWER_FACTOR = 0.95
 #: Hours a year street lights burn in France, for the counters' values at the start.
 BURNING_HOURS_PER_YEAR = 4_150.0
+FACTORY_PROGRAM = -1  # the node's built-in schedule (sun.py), until Vigie assigns one
+
+
+@dataclass(frozen=True)
+class NodeReporting:
+    """How luminaire nodes report. Default: full state every 15 min and at once on a change.
+    `counters_only`: each cabinet (the nodes' gateway) collects its nodes' energy counters
+    every `interval_s`, on the boundaries of that interval (UTC), and forwards them in one
+    batch, as segment controllers poll their nodes' meters; no reports on change. Cabinets
+    then report every `cabinet_interval_s`."""
+
+    interval_s: float = LUMINAIRE_INTERVAL_S
+    on_change: bool = True
+    counters_only: bool = False
+    cabinet_interval_s: float = CABINET_INTERVAL_S
 
 
 class Lighting:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(
+        self, ctx: SimContext, twin: SimTwin, reporting: NodeReporting | None = None
+    ) -> None:
         self.ctx = ctx
+        self.reporting = reporting or NodeReporting()
         cabinets = twin.of_type(CABINET)
         feeder_ids: list[str] = []
         feeder_group: list[int] = []
@@ -104,8 +125,17 @@ class Lighting:
         hours = years * BURNING_HOURS_PER_YEAR * rng.uniform(0.95, 1.05, len(keyed))
         energy = hours * rated * 0.78 * 1.05
         self.bank = LuminaireBank(rated, group_of, energy, hours)
+        # Schedules run per segment: a cabinet's nodes that run the same programme. Segment g
+        # is cabinet g's nodes on their factory schedule; others are made on assignment.
         self.scheduled_on = np.zeros(group_count, dtype=bool)
         self.scheduled_level = np.zeros(group_count)
+        self.seg_group: list[int] = list(range(group_count))
+        self.seg_program: list[int] = [FACTORY_PROGRAM] * group_count
+        self.seg_running: list[bool] = [False] * group_count
+        self.segment_of: dict[tuple[int, int], int] = {(g, FACTORY_PROGRAM): g
+                                                       for g in range(group_count)}  # fmt: skip
+        self.programs: list[Program] = []
+        self.program_of: dict[str, int] = {}
         self.supply_ok = np.ones(group_count, dtype=bool)
         self.door_open = np.zeros(group_count, dtype=bool)
         self.tripped_feeder = np.full(group_count, -1, dtype=np.int64)
@@ -145,6 +175,8 @@ class Lighting:
         """Recompute `idx` after a change (counters accrued first) and report at once
         whatever changed (or all of them, or `also`), from the nodes that have power."""
         changed = self.bank.recompute(idx, self.scheduled_on, self.scheduled_level)
+        if not self.reporting.on_change:
+            return
         if report_all:
             changed = idx
         elif also is not None and len(also):
@@ -180,20 +212,42 @@ class Lighting:
             self._schedule_step(t0_s, g, boot=True)
         for g in range(len(self.cabinet_ids)):
             self._report_cabinet(t0_s, g)
-        for i in range(len(self.bank)):
-            self._report_light(t0_s, i)
-        for i, t_s in enumerate(self.ctx.phases("lighting:lights", len(self.bank),
-                                                LUMINAIRE_INTERVAL_S)):  # fmt: skip
-            self.ctx.scheduler.at(t_s, self._light_tick, i)
+        reporting = self.reporting
+        if reporting.counters_only:
+            for g in range(len(self.slices)):
+                self._report_counters(t0_s, g)
+            first = (t0_s // reporting.interval_s + 1) * reporting.interval_s
+            for g in range(len(self.slices)):
+                self.ctx.scheduler.at(first, self._counters_tick, g)
+        else:
+            for i in range(len(self.bank)):
+                self._report_light(t0_s, i)
+            for i, t_s in enumerate(self.ctx.phases("lighting:lights", len(self.bank),
+                                                    reporting.interval_s)):  # fmt: skip
+                self.ctx.scheduler.at(t_s, self._light_tick, i)
         for g, t_s in enumerate(self.ctx.phases("lighting:cabinets", len(self.cabinet_ids),
-                                                CABINET_INTERVAL_S)):  # fmt: skip
+                                                reporting.cabinet_interval_s)):  # fmt: skip
             self.ctx.scheduler.at(t_s, self._cabinet_tick, g)
 
-    def _schedule_step(self, t_s: float, g: int, *, boot: bool = False) -> None:
-        on, level, next_s = self.schedules[g].state(t_s)
-        self.scheduled_on[g] = on
-        self.scheduled_level[g] = level
-        idx = self._members(g)
+    def _segment_members(self, s: int) -> Ints:
+        idx = self._members(self.seg_group[s])
+        found: Ints = idx[self.bank.segment[idx] == s]
+        return found
+
+    def _schedule_step(self, t_s: float, s: int, *, boot: bool = False) -> None:
+        g, p = self.seg_group[s], self.seg_program[s]
+        idx = self._segment_members(s)
+        if p != FACTORY_PROGRAM and len(idx) == 0:
+            self.seg_running[s] = False  # nobody runs it here any more; restarted on demand
+            return
+        self.seg_running[s] = True
+        level: float
+        if p == FACTORY_PROGRAM:
+            on, level, next_s = self.schedules[g].state(t_s)
+        else:
+            on, level, next_s = programme_state(self.schedules[g], self.programs[p], t_s)
+        self.scheduled_on[s] = on
+        self.scheduled_level[s] = level
         if not boot:
             # "Until the next change" overrides end here; timed ones run on.
             ending = idx[self.bank.override[idx] == UNTIL_NEXT_CHANGE]
@@ -201,7 +255,25 @@ class Lighting:
             self._refresh(idx, t_s)
         else:
             self.bank.recompute(idx, self.scheduled_on, self.scheduled_level)
-        self.ctx.scheduler.at(next_s, self._schedule_step, g)
+        self.ctx.scheduler.at(max(next_s, t_s + 1e-3), self._schedule_step, s)
+
+    def _segment_for(self, g: int, p: int, t_s: float) -> int:
+        """The segment of cabinet g's nodes running programme p, made (and its schedule
+        started) when the first node joins it."""
+        s = self.segment_of.get((g, p))
+        if s is None:
+            s = len(self.seg_group)
+            self.segment_of[(g, p)] = s
+            self.seg_group.append(g)
+            self.seg_program.append(p)
+            self.seg_running.append(False)
+            self.scheduled_on = np.append(self.scheduled_on, False)
+            self.scheduled_level = np.append(self.scheduled_level, 0.0)
+        return s
+
+    def _start_segment(self, s: int, t_s: float) -> None:
+        if not self.seg_running[s]:
+            self._schedule_step(t_s, s, boot=True)
 
     def _light_tick(self, t_s: float, i: int) -> None:
         self._report_light(t_s, i)
@@ -209,7 +281,22 @@ class Lighting:
 
     def _cabinet_tick(self, t_s: float, g: int) -> None:
         self._report_cabinet(t_s, g)
-        self.ctx.scheduler.at(t_s + CABINET_INTERVAL_S, self._cabinet_tick, g)
+        self.ctx.scheduler.at(t_s + self.reporting.cabinet_interval_s, self._cabinet_tick, g)
+
+    def _counters_tick(self, t_s: float, g: int) -> None:
+        self._report_counters(t_s, g)
+        self.ctx.scheduler.at(t_s + self.reporting.interval_s, self._counters_tick, g)
+
+    def _report_counters(self, t_s: float, g: int) -> None:
+        """The energy counters of cabinet g's powered nodes, forwarded by the cabinet."""
+        a, b = self.slices[g]
+        energies = self.bank.energies_wh(slice(a, b), t_s).tolist()
+        powered = self.bank.powered[a:b].tolist()
+        gateway = self.cabinet_ids[g] if g < len(self.cabinet_ids) else None
+        emit = self.ctx.outbox.emit
+        for k in range(b - a):
+            if powered[k]:
+                emit(self.light_ids[a + k], t_s, {"energy_wh": round(energies[k], 3)}, gateway)
 
     def _override_ends(self, t_s: float, i: int) -> None:
         bank = self.bank
@@ -262,8 +349,12 @@ class Lighting:
         )
 
     def finish(self, t_s: float) -> None:
-        for i in range(len(self.bank)):
-            self._report_light(t_s, i)
+        if self.reporting.counters_only:
+            for g in range(len(self.slices)):
+                self._report_counters(t_s, g)
+        else:
+            for i in range(len(self.bank)):
+                self._report_light(t_s, i)
         for g in range(len(self.cabinet_ids)):
             self._report_cabinet(t_s, g)
 
@@ -283,6 +374,16 @@ class Lighting:
         g = self.cabinet_index.get(asset_id)
         if i is None and g is None:
             return None
+        kind = STREETLIGHT if i is not None else CABINET
+        if i is not None and not self.bank.powered[i]:
+            return Outcome("silent")
+        late = _expired(command.expires, t_s)
+        if late is not None:
+            return Outcome("failed", late)
+        if command.action == "assign_program" and i is not None:
+            return self._assign_program(i, command, t_s)
+        if command.action == "adapt" and i is not None:
+            return self._adapt(i, command, t_s)
         if command.action == "set_level":
             if command.level_pct is None or not 0.0 <= command.level_pct <= 100.0:
                 return Outcome("failed", "set_level needs level_pct between 0 and 100")
@@ -292,11 +393,8 @@ class Lighting:
                 return Outcome("failed", "switch needs on: true or false")
             on, level = command.on, 100.0
         else:
-            kind = STREETLIGHT if i is not None else CABINET
             return Outcome("failed", f"unsupported action for a {kind}: {command.action}")
         if i is not None:
-            if not self.bank.powered[i]:
-                return Outcome("silent")
             if self.bank.driver_fault[i]:
                 return Outcome("failed", "driver fault: the luminaire cannot be lit")
             idx = np.array([i], dtype=np.int64)
@@ -307,8 +405,8 @@ class Lighting:
             idx = self._members(g)
             idx = idx[self.bank.powered[idx]]
         if command.action == "switch" and on:
-            # Switched on keeps the level it would have (the schedule's), full if none.
-            scheduled = self.scheduled_level[self.bank.group[idx]]
+            # Switched on keeps the level it would have (its schedule's), full if none.
+            scheduled = self.scheduled_level[self.bank.segment[idx]]
             levels = np.where(scheduled > 0, scheduled, 100.0)
         else:
             levels = np.full(len(idx), level if on else 0.0)
@@ -322,6 +420,41 @@ class Lighting:
         if until_s is not None:
             for j in idx.tolist():
                 self.ctx.scheduler.at(until_s, self._override_ends, j)
+        return Outcome("acknowledged")
+
+    def _assign_program(self, i: int, command: Command, t_s: float) -> Outcome:
+        """The node stores the programme and runs it from now on (its own clock, its
+        cabinet's sun times), as a TALQ controller runs an assigned control programme."""
+        key = repr(command.steps)
+        p = self.program_of.get(key)
+        if p is None:
+            try:
+                program = make_program(command.program_id or "assigned", command.steps)
+            except ProgramError as error:
+                return Outcome("failed", f"programme refused: {error}")
+            p = len(self.programs)
+            self.programs.append(program)
+            self.program_of[key] = p
+        g = int(self.bank.group[i])
+        s = self._segment_for(g, p, t_s)
+        idx = np.array([i], dtype=np.int64)
+        self.bank.accrue(idx, t_s)
+        self.bank.segment[i] = s
+        self._start_segment(s, t_s)
+        self._apply(idx, t_s)
+        return Outcome("acknowledged")
+
+    def _adapt(self, i: int, command: Command, t_s: float) -> Outcome:
+        factor, floor = command.factor, command.floor_pct
+        if factor is None or not 0.0 < factor <= 1.0:
+            return Outcome("failed", "adapt needs factor above 0 and at most 1")
+        if floor is None or not 0.0 <= floor <= 100.0:
+            return Outcome("failed", "adapt needs floor_pct between 0 and 100")
+        idx = np.array([i], dtype=np.int64)
+        self.bank.accrue(idx, t_s)
+        self.bank.adapt_factor[i] = factor
+        self.bank.adapt_floor[i] = floor
+        self._apply(idx, t_s)
         return Outcome("acknowledged")
 
     # -- faults --------------------------------------------------------------------------
@@ -398,3 +531,16 @@ def lights_by_cabinet(lighting: Lighting) -> dict[str, list[str]]:
         if gateway is not None:
             found[gateway].append(light_id)
     return dict(found)
+
+
+def _expired(expires: object, t_s: float) -> str | None:
+    """Why a command is refused for arriving after its expiry (None: in time, or none given)."""
+    if not isinstance(expires, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(expires)
+    except ValueError:
+        return "expires must be an RFC 3339 time with a UTC offset"
+    if moment.tzinfo is not None and moment.timestamp() < t_s:
+        return "arrived after it expired"
+    return None

@@ -31,7 +31,9 @@ Ints = npt.NDArray[np.int64]
 
 
 class LuminaireBank:
-    """N luminaires; `group` is each one's switching group (its cabinet)."""
+    """N luminaires; `group` is each one's switching group (its cabinet); `segment` the
+    (cabinet, programme) pair whose schedule it follows; `adapt_factor` and `adapt_floor`
+    the adaptive lighting step it was last told (factor 1: none)."""
 
     def __init__(self, rated_w: Floats, group: Ints, energy_wh: Floats, hours_h: Floats) -> None:
         n = len(rated_w)
@@ -51,6 +53,9 @@ class LuminaireBank:
         self.energy_at_wh = energy_wh.astype(np.float64).copy()
         self.hours_at_h = hours_h.astype(np.float64).copy()
         self.since_s = np.zeros(n)
+        self.segment = group.copy()
+        self.adapt_factor = np.ones(n)
+        self.adapt_floor = np.zeros(n)
 
     def __len__(self) -> int:
         return len(self.rated_w)
@@ -63,14 +68,22 @@ class LuminaireBank:
         self.since_s[idx] = t_s
 
     def recompute(self, idx: Ints, scheduled_on: Bools, scheduled_level: Floats) -> Ints:
-        """Set the state of `idx` from their group's schedule (indexed by group), overrides,
-        faults and supply; which of them changed what they report. Accrue first."""
+        """Set the state of `idx` from their segment's schedule (indexed by segment), the
+        adaptive step, overrides, faults and supply; which of them changed what they report.
+        Accrue first."""
         use_override = self.override[idx] != NO_OVERRIDE
-        groups = self.group[idx]
-        on = np.where(use_override, self.override_on[idx], scheduled_on[groups])
-        level = np.where(
-            on, np.where(use_override, self.override_level[idx], scheduled_level[groups]), 0.0
+        segments = self.segment[idx]
+        planned = scheduled_level[segments]
+        factor = self.adapt_factor[idx]
+        # Adaptive lighting lowers the programme's level, never below the floor it was
+        # given, never above the programme's own level.
+        adapted = np.where(
+            (factor < 1.0) & (planned > 0.0),
+            np.minimum(planned, np.maximum(self.adapt_floor[idx], planned * factor)),
+            planned,
         )
+        on = np.where(use_override, self.override_on[idx], scheduled_on[segments])
+        level = np.where(on, np.where(use_override, self.override_level[idx], adapted), 0.0)
         lit = on & (level > 0)
         lamp, driver, powered = self.lamp_fault[idx], self.driver_fault[idx], self.powered[idx]
         power = np.where(
@@ -98,6 +111,13 @@ class LuminaireBank:
         """Total energy counter of several nodes at `t_s`, exact."""
         elapsed_h = (t_s - self.since_s[idx]) / 3600.0
         return float(np.sum(self.energy_at_wh[idx] + self.power_w[idx] * elapsed_h))
+
+    def energies_wh(self, idx: Ints | slice, t_s: float) -> Floats:
+        """Energy counters of several nodes at `t_s`, exact."""
+        found: Floats = (
+            self.energy_at_wh[idx] + self.power_w[idx] * (t_s - self.since_s[idx]) / 3600.0
+        )
+        return found
 
     def reading(self, i: int, t_s: float) -> dict[str, Any]:
         return {

@@ -17,7 +17,7 @@ from vigie.sim.devices.buildings import Buildings
 from vigie.sim.devices.cctv import Cctv
 from vigie.sim.devices.commands import ack_payload, decode_command, until_of
 from vigie.sim.devices.fleet import Fleet
-from vigie.sim.devices.lighting import Lighting
+from vigie.sim.devices.lighting import Lighting, NodeReporting
 from vigie.sim.devices.network import Network
 from vigie.sim.devices.scheduler import Scheduler
 from vigie.sim.devices.totals import COUNTER_METRICS, Totals
@@ -50,6 +50,7 @@ class Simulation:
         start: datetime,
         faults: FaultConfig | None = None,
         on_fault: Callable[[FaultRecord], None] | None = None,
+        lighting_reporting: NodeReporting | None = None,
     ) -> None:
         if start.tzinfo is None:
             raise ValueError("the simulation needs a timezone-aware start")
@@ -61,7 +62,7 @@ class Simulation:
         self.clock = SimulationClock(self.scheduler)
         # The network first: it tells the other domains which nodes are reachable.
         self.network = Network(self.ctx, twin)
-        self.lighting = Lighting(self.ctx, twin)
+        self.lighting = Lighting(self.ctx, twin, lighting_reporting)
         self.traffic = Traffic(self.ctx, twin)
         self.cctv = Cctv(self.ctx, twin)
         self.bollards = Bollards(self.ctx, twin)

@@ -14,6 +14,8 @@ from datetime import UTC, date, timedelta
 from astral import Observer
 from astral.sun import sunrise, sunset
 
+from vigie.domains.lighting.astro import Night
+from vigie.domains.lighting.programs import Program, night_plan
 from vigie.sim.devices.calendar import at_local, local, local_hour, next_local
 
 ON_AFTER_SUNSET_S = 600.0
@@ -40,6 +42,7 @@ class LightingSchedule:
         self._observer = Observer(latitude=lat, longitude=lon)
         self._offset_s = clock_offset_s
         self._nights: dict[date, tuple[float, float]] = {}
+        self._suns: dict[date, Night] = {}
 
     def night(self, evening: date) -> tuple[float, float]:
         """(switch-on, switch-off) of the night that starts on the evening of `evening`."""
@@ -59,6 +62,21 @@ class LightingSchedule:
             self._nights[evening] = found
         return found
 
+    def sun(self, evening: date) -> Night:
+        """Sunset and next sunrise as this cabinet's astronomical clock reckons them."""
+        found = self._suns.get(evening)
+        if found is None:
+            shift = timedelta(seconds=self._offset_s)
+            found = Night(
+                evening,
+                sunset(self._observer, evening, tzinfo=UTC) + shift,
+                sunrise(self._observer, evening + timedelta(days=1), tzinfo=UTC) + shift,
+            )
+            if len(self._suns) > 16:
+                self._suns.clear()
+            self._suns[evening] = found
+        return found
+
     def state(self, t_s: float) -> tuple[bool, int, float]:
         """(on, level %, time of the next change) at `t_s`."""
         today = local(t_s).date()
@@ -70,3 +88,26 @@ class LightingSchedule:
             return False, 0, self.night(evening + timedelta(days=1))[0]
         step_s = min(next_local(t_s, hour) for hour in PROFILE_STEPS_H)
         return True, profile_level(local_hour(t_s)), min(off_s, step_s)
+
+
+def programme_state(
+    schedule: LightingSchedule, program: Program, t_s: float
+) -> tuple[bool, float, float]:
+    """(on, level %, time of the next change) of a node running `program` by the cabinet's
+    astronomical clock: the programme's night plan (vigie.domains.lighting.programs), so a
+    node switches exactly when the control room's plan says."""
+    today = local(t_s).date()
+    evening = today if local_hour(t_s) >= 12.0 else today - timedelta(days=1)
+    plan = [(at.timestamp(), level) for at, level in night_plan(program, schedule.sun(evening))]
+    if not plan or t_s >= plan[-1][0]:
+        upcoming = night_plan(program, schedule.sun(evening + timedelta(days=1)))
+        return False, 0.0, upcoming[0][0].timestamp() if upcoming else t_s + 86_400.0
+    if t_s < plan[0][0]:
+        return False, 0.0, plan[0][0]
+    level, next_s = 0.0, plan[-1][0]
+    for at_s, step_level in plan:
+        if at_s > t_s:
+            next_s = at_s
+            break
+        level = step_level
+    return level > 0.0, level, next_s
