@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 
 from vigie.audit.log import AuditEntry, record
 from vigie.commands.model import (
@@ -235,13 +236,19 @@ def due_deliveries(conn: Connection, now: datetime, limit: int = 50_000) -> list
     return [Delivery(*row) for row in conn.execute(query)]
 
 
+def _is_open() -> ColumnElement[bool]:
+    # Spelt out: an IN list cannot be used in an executemany statement.
+    status = command_devices.c.status
+    return or_(status == DeviceStatus.PENDING.value, status == DeviceStatus.SENT.value)
+
+
 def mark_sent(conn: Connection, sent: Sequence[Delivery], now: datetime) -> None:
     statement = (
         update(command_devices)
         .where(
             command_devices.c.command_id == bindparam("c"),
             command_devices.c.asset_id == bindparam("a"),
-            command_devices.c.status.in_(OPEN_STATUSES),
+            _is_open(),
         )
         .values(
             status=DeviceStatus.SENT.value,
@@ -283,7 +290,7 @@ def record_answers(conn: Connection, answers: Sequence[Answer], now: datetime) -
         .where(
             command_devices.c.command_id == bindparam("c"),
             command_devices.c.asset_id == bindparam("a"),
-            command_devices.c.status.in_((*OPEN_STATUSES, DeviceStatus.EXPIRED.value)),
+            or_(_is_open(), command_devices.c.status == DeviceStatus.EXPIRED.value),
         )
         .values(
             status=bindparam("s"),
