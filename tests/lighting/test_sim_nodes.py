@@ -13,6 +13,7 @@ import pytest
 
 from tests.sim.test_sim_twin import small_twin
 from vigie.domains.lighting.astro import PARIS
+from vigie.domains.lighting.classes import adaptive_level, floor_pct
 from vigie.sim.devices.lighting import NodeReporting
 from vigie.sim.devices.luminaires import DRIVER_LOSS, STANDBY_W
 from vigie.sim.devices.simulation import Simulation
@@ -92,32 +93,30 @@ def test_energy_is_metered_from_what_was_commanded(small_twin: SimTwin) -> None:
     assert lighting.bank.energy_wh(i, end) - before == pytest.approx(rated * 0.6 * DRIVER_LOSS)
 
 
-def test_adaptive_step_lowers_to_the_floor_and_back(small_twin: SimTwin) -> None:
+def test_adaptive_steps_lower_by_the_class_ratio_never_below_the_floor(
+    small_twin: SimTwin,
+) -> None:
     simulation = _simulation(small_twin)
     light = small_twin.of_type("Streetlight")[0]
+    design = str(light.attributes["lighting_class"])
     lighting = simulation.lighting
     i = lighting.light_index[light.id]
     simulation.run_until(datetime(2026, 1, 5, 20, 0, tzinfo=PARIS).timestamp())
     assert lighting.bank.level[i] == 100.0
-    ack = _command(
-        simulation,
-        light.id,
-        {"id": "a1", "action": "adapt", "class_steps": 2, "factor": 0.4, "floor_pct": 50},
-    )
-    assert ack["status"] == "acknowledged"
-    assert lighting.bank.level[i] == 50.0  # 100 × 0.4 = 40, held at the floor
-    _command(
-        simulation,
-        light.id,
-        {"id": "a2", "action": "adapt", "class_steps": 1, "factor": 0.75, "floor_pct": 50},
-    )
-    assert lighting.bank.level[i] == 75.0
-    _command(
-        simulation,
-        light.id,
-        {"id": "a3", "action": "adapt", "class_steps": 0, "factor": 1.0, "floor_pct": 0},
-    )
-    assert lighting.bank.level[i] == 100.0
+    for steps in (1, 2, 0):
+        ack = _command(
+            simulation, light.id, {"id": f"a{steps}", "action": "adapt", "class_steps": steps}
+        )
+        assert ack["status"] == "acknowledged"
+        assert lighting.bank.level[i] == pytest.approx(adaptive_level(design, 100.0, steps))
+        assert lighting.bank.level[i] >= floor_pct(design)
+    # A cabinet passes it to all its powered nodes.
+    cabinet = lighting.cabinet_ids[int(lighting.bank.group[i])]
+    _command(simulation, cabinet, {"id": "c2", "action": "adapt", "class_steps": 2})
+    a, b = lighting.slices[int(lighting.bank.group[i])]
+    for k in range(a, b):
+        expected = adaptive_level(lighting.light_class[k], 100.0, 2)
+        assert lighting.bank.level[k] == pytest.approx(expected)
 
 
 def test_a_copy_arriving_after_its_expiry_is_refused(small_twin: SimTwin) -> None:

@@ -5,8 +5,8 @@
 - `switch`: `on`, optional `until`. Off is allowed: an explicit decision (works, emergency).
 - `assign_program`: `program_id` and its `steps`. Refused for a bad programme, or a lit step
   below a target's floor.
-- `adapt`: `class_steps` 0-2, `factor` (0, 1], `floor_pct`. Refused when the floor given is
-  below a target's floor.
+- `adapt`: `class_steps` 0-2, to luminaires or a cabinet (all its nodes). Each node lowers
+  its programme's level by the EN 13201 ratio of its own class, never below its floor.
 
 Targets are luminaires (`Streetlight`); a cabinet takes `set_level` and `switch` for all its
 nodes. The whole command is refused if one target would go below its floor: nothing is sent.
@@ -107,21 +107,18 @@ def check_assign_program(params: dict[str, Any], targets: Sequence[Target]) -> C
 
 
 def check_adapt(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
+    """Adaptive lighting: lower the road's class by `class_steps` (0 = back to the design
+    class). Each node applies it to its own class with the EN 13201 ratios and never goes
+    below its floor (classes.adaptive_level), so no floor can be broken by this command."""
     reasons: list[str] = []
-    _only(params, {"class_steps", "factor", "floor_pct"}, reasons)
-    steps, factor, floor = params.get("class_steps"), params.get("factor"), params.get("floor_pct")
+    _only(params, {"class_steps"}, reasons)
+    steps = params.get("class_steps")
     if (
         not isinstance(steps, int)
         or isinstance(steps, bool)
         or not 0 <= steps <= MAX_ADAPTIVE_STEPS
     ):
         reasons.append(f"class_steps must be an integer between 0 and {MAX_ADAPTIVE_STEPS}")
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor <= 1:
-        reasons.append("factor must be above 0 and at most 1")
-    if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 100:
-        reasons.append("floor_pct must be between 0 and 100")
-    else:
-        reasons.extend(_below(float(floor), targets))
     return Checked(reasons, params)
 
 
@@ -145,7 +142,10 @@ def register_actions() -> None:
             prepare_assign_program,
         )
     )
-    register(ActionSpec(DOMAIN, "adapt", lights, check_adapt, "adaptive lighting class step"))
+    register(
+        ActionSpec(DOMAIN, "adapt", both, check_adapt, "adaptive lighting class step",
+                   area_types=frozenset({CABINET}))
+    )  # fmt: skip
     register_groups(DOMAIN, group_members)
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import numpy as np
 
+from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, adaptive_level, floor_pct
 from vigie.domains.lighting.metrics import CABINET_INTERVAL_S, LUMINAIRE_INTERVAL_S
 from vigie.domains.lighting.programs import Program, ProgramError, make_program
 from vigie.registry.asset_types import AssetType, PartKind, Relation
@@ -118,6 +119,7 @@ class Lighting:
             LightingSchedule(lon, lat, float(rng.uniform(-120.0, 120.0))) for lon, lat in positions
         ]
         rated = np.array([float(k[3].attributes["rated_power_w"]) for k in keyed])
+        self.light_class = [str(k[3].attributes.get("lighting_class", "M6")) for k in keyed]
         installed = rng.uniform(0.0, 1.0, len(keyed)) + [
             float(k[3].attributes.get("installed_year") or 2018) for k in keyed
         ]
@@ -382,8 +384,8 @@ class Lighting:
             return Outcome("failed", late)
         if command.action == "assign_program" and i is not None:
             return self._assign_program(i, command, t_s)
-        if command.action == "adapt" and i is not None:
-            return self._adapt(i, command, t_s)
+        if command.action == "adapt":
+            return self._adapt(self._commanded(i, g), command, t_s)
         if command.action == "set_level":
             if command.level_pct is None or not 0.0 <= command.level_pct <= 100.0:
                 return Outcome("failed", "set_level needs level_pct between 0 and 100")
@@ -422,6 +424,15 @@ class Lighting:
                 self.ctx.scheduler.at(until_s, self._override_ends, j)
         return Outcome("acknowledged")
 
+    def _commanded(self, i: int | None, g: int | None) -> Ints:
+        """The nodes a command reaches: the luminaire, or a cabinet's powered nodes."""
+        if i is not None:
+            return np.array([i], dtype=np.int64)
+        assert g is not None
+        idx = self._members(g)
+        found: Ints = idx[self.bank.powered[idx]]
+        return found
+
     def _assign_program(self, i: int, command: Command, t_s: float) -> Outcome:
         """The node stores the programme and runs it from now on (its own clock, its
         cabinet's sun times), as a TALQ controller runs an assigned control programme."""
@@ -444,16 +455,18 @@ class Lighting:
         self._apply(idx, t_s)
         return Outcome("acknowledged")
 
-    def _adapt(self, i: int, command: Command, t_s: float) -> Outcome:
-        factor, floor = command.factor, command.floor_pct
-        if factor is None or not 0.0 < factor <= 1.0:
-            return Outcome("failed", "adapt needs factor above 0 and at most 1")
-        if floor is None or not 0.0 <= floor <= 100.0:
-            return Outcome("failed", "adapt needs floor_pct between 0 and 100")
-        idx = np.array([i], dtype=np.int64)
+    def _adapt(self, idx: Ints, command: Command, t_s: float) -> Outcome:
+        """Adaptive lighting: each node lowers its programme's level by the EN 13201 ratio
+        of its own road class, never below its floor (the rule is in the node, as the
+        commissioning gave it its class)."""
+        steps = command.class_steps
+        if steps is None or not 0 <= steps <= MAX_ADAPTIVE_STEPS:
+            return Outcome("failed", f"adapt needs class_steps between 0 and {MAX_ADAPTIVE_STEPS}")
         self.bank.accrue(idx, t_s)
-        self.bank.adapt_factor[i] = factor
-        self.bank.adapt_floor[i] = floor
+        for i in idx.tolist():
+            design = self.light_class[i]
+            self.bank.adapt_factor[i] = adaptive_level(design, 100.0, steps) / 100.0
+            self.bank.adapt_floor[i] = floor_pct(design) if steps > 0 else 0.0
         self._apply(idx, t_s)
         return Outcome("acknowledged")
 
