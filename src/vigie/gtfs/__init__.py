@@ -1,0 +1,1 @@
+"""GTFS static (schedule) and GTFS-realtime feeds of the bus network."""
