@@ -85,7 +85,9 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(var_dir: Path, database_url: str) -> Server:
+def start_server(
+    var_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
+) -> Server:
     port = free_port()
     log_path = var_dir / f"serve-{port}.log"
     env = {
@@ -94,6 +96,7 @@ def start_server(var_dir: Path, database_url: str) -> Server:
         "VIGIE_DATABASE_URL": database_url,
         "VIGIE_HTTP_HOST": "127.0.0.1",
         "VIGIE_HTTP_PORT": str(port),
+        **(extra_env or {}),
     }
     env.pop("VIGIE_MAP_STYLE_URL", None)
     with log_path.open("wb") as log:

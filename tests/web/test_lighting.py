@@ -1,5 +1,5 @@
-"""Selecting luminaires: a drawn polygon, a click, a cabinet's group; the override control
-stays disabled until the command API exists (issue #5)."""
+"""Selecting luminaires: a drawn polygon, a click, a cabinet's group; the command controls
+are usable only while something is selected (sending: test_lighting_commands.py)."""
 
 from __future__ import annotations
 
@@ -68,10 +68,10 @@ def test_a_drawn_polygon_selects_every_light_inside_it(page: Page, server: Serve
         f"""(() => {{ const {{ map, index }} = window.vigie; const i = index.byId.get('{first}');
             return map.getFeatureState({{ source: 'lights', id: index.fid[i] }}).sel; }})()"""
     )
-    # Sending an override needs the command API (issue #5): the control is disabled.
-    expect(page.locator("#override-send")).to_be_disabled()
+    expect(page.locator("#override-send")).to_be_enabled()
     page.click("#select-clear")
     expect(page.locator("#selection-count")).to_have_text("0")
+    expect(page.locator("#override-send")).to_be_disabled()
 
 
 def test_a_cabinet_selects_the_lights_it_feeds(page: Page, server: Server) -> None:

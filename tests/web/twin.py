@@ -37,7 +37,8 @@ class Twin:
         return sum(self.counts.values())
 
 
-def build_twin(var_dir: Path) -> Twin:
+def build_twin(var_dir: Path, scale: float = 1.0) -> Twin:
+    """The twin generated for SEED at `scale` (1.0: Dijon Métropole's counts)."""
     var_dir.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{var_dir / 'vigie.db'}"
     engine = make_engine(url)
@@ -45,7 +46,7 @@ def build_twin(var_dir: Path) -> Twin:
     now = datetime.now(UTC)
     with engine.begin() as conn:
         seed_reference_municipalities(conn)
-        city = generate_city(SEED, 1.0, list_municipalities(conn))
+        city = generate_city(SEED, scale, list_municipalities(conn))
         write_city(conn, city, now, "test")
         for username, role, scope in (
             ("ada", Role.ADMIN, ()),

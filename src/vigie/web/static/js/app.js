@@ -12,6 +12,7 @@ import { MapFilters } from './map/filters.js';
 import { AlarmConsole } from './console.js';
 import { AssetPanel } from './panel.js';
 import { LightingSelection } from './lighting.js';
+import { LightingCommands } from './lighting_commands.js';
 import { Search } from './search.js';
 import { KpiStrip } from './kpi.js';
 import { installTabs, showTab } from './tabs.js';
@@ -77,11 +78,14 @@ async function start() {
   const lighting = new LightingSelection(map, index, panel);
   panel.lighting = lighting;
   const alarms = new AlarmConsole({ map, index, live, me, names, panel, canAct: roleCan(me.role, 'alarms.act') });
+  // Commands only for those who may send them (the API refuses the others anyway).
+  const commands = roleCan(me.role, 'commands.send') ? new LightingCommands(lighting, (text) => alarms.toast(text)) : null;
+  document.getElementById('override-form').hidden = !commands;
   const stream = new StateStream(live, document.getElementById('live-indicator'));
   new Search(index, (i) => panel.focus(i));
   const kpis = new KpiStrip(live, alarms);
   installTabs();
-  Object.assign(vigie, { live, filters, panel, lighting, alarms, stream, kpis, vehicles, showTab });
+  Object.assign(vigie, { live, filters, panel, lighting, commands, alarms, stream, kpis, vehicles, showTab });
 
   map.on('click', (event) => onClick(map, event, { panel, lighting }));
   map.on('mousemove', (event) => {

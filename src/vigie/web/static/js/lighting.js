@@ -1,6 +1,6 @@
 // Selecting luminaires: by click, by group (a feeder or a cabinet, from the asset panel) or
-// inside a drawn polygon. Selected lights are outlined (feature-state `sel`).
-// Sending an override needs the command API (issue #5): the form stays disabled until then.
+// inside a drawn polygon. Selected lights are outlined (feature-state `sel`); commands on the
+// selection are sent by lighting_commands.js.
 
 export class LightingSelection {
   constructor(map, index) {
@@ -10,6 +10,9 @@ export class LightingSelection {
     this.clicking = false;
     this.drawing = false;
     this.vertices = [];
+    this.listeners = [];
+    // The ring of the one polygon the whole selection came from, else null.
+    this.polygon = null;
     this.clickButton = document.getElementById('select-click');
     this.polygonButton = document.getElementById('select-polygon');
     this.hint = document.getElementById('polygon-hint');
@@ -49,6 +52,7 @@ export class LightingSelection {
       if (this.index.type(i) === 'StreetlightControlCabinet') this.selectMany(this.index.lightsOfCabinet(this.index.ids[i]));
       return;
     }
+    this.polygon = null;
     if (this.selected.has(i)) {
       this.selected.delete(i);
       this.mark(i, false);
@@ -60,6 +64,7 @@ export class LightingSelection {
   }
 
   selectMany(indexes) {
+    this.polygon = null;
     for (const i of indexes) {
       if (!this.isLight(i) || this.selected.has(i)) continue;
       this.selected.add(i);
@@ -71,6 +76,7 @@ export class LightingSelection {
   clear() {
     for (const i of this.selected) this.mark(i, false);
     this.selected.clear();
+    this.polygon = null;
     this.vertices = [];
     this.drawShape();
     this.update();
@@ -91,7 +97,9 @@ export class LightingSelection {
   // Every light of the map inside the polygon (a ring of [lon, lat]).
   selectInPolygon(ring) {
     const inside = this.index.members.lights.filter((i) => pointInRing(this.index.lon[i], this.index.lat[i], ring));
+    const alone = this.selected.size === 0;
     this.selectMany(inside);
+    this.polygon = alone && inside.length ? ring : null;
     return inside.length;
   }
 
@@ -109,6 +117,15 @@ export class LightingSelection {
 
   update() {
     this.counter.textContent = String(this.selected.size);
+    for (const listener of this.listeners) listener();
+  }
+
+  onChange(listener) {
+    this.listeners.push(listener);
+  }
+
+  polygonOnly() {
+    return this.polygon;
   }
 
   ids() {
