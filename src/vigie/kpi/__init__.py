@@ -1,0 +1,1 @@
+"""Contract KPIs computed from the store, never typed in: lighting energy savings (#5)."""

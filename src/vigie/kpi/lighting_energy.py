@@ -1,0 +1,166 @@
+"""The lighting energy KPI: baseline, metered energy and savings per municipality and month
+(vigie.domains.lighting.savings for the method), from the daily rollups of the luminaire
+nodes' and cabinets' `energy_wh` counters.
+
+The baseline's hours are the dark hours of each UTC day (sunrise to sunset inside that day:
+the day's morning and evening), at the municipality's reference point, so they line up with
+the daily rollup buckets; luminaires count on the days they reported energy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from astral import Observer
+from astral.sun import sunrise, sunset
+from sqlalchemy import Column, Float, MetaData, String, Table, func, select
+from sqlalchemy.engine import Connection
+
+from vigie.domains.lighting.savings import METHOD, Period, savings
+from vigie.domains.lighting.store import load_lights
+from vigie.registry.municipalities import list_municipalities
+from vigie.store.schema import readings_daily
+from vigie.store.types import UtcDateTime
+
+_scratch = MetaData()
+_lights = Table(
+    "kpi_lights", _scratch,
+    Column("asset_id", String(200), primary_key=True),
+    Column("municipality_code", String(5)),
+    Column("baseline_w", Float), Column("rated_w", Float),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+_dark = Table(
+    "kpi_dark", _scratch,
+    Column("municipality_code", String(5), primary_key=True),
+    Column("bucket_start", UtcDateTime, primary_key=True),
+    Column("dark_h", Float),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+CABINET_PREFIX = "urn:ngsi-ld:StreetlightControlCabinet:"
+
+
+def dark_hours(lon: float, lat: float, day: date) -> float:
+    """Hours of the UTC day `day` the sun is below the horizon (standard refraction)."""
+    observer = Observer(latitude=lat, longitude=lon)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    rise = sunrise(observer, day, tzinfo=UTC)
+    set_ = sunset(observer, day, tzinfo=UTC)
+    morning = (rise - midnight).total_seconds() / 3600.0
+    evening = (midnight + timedelta(days=1) - set_).total_seconds() / 3600.0
+    return max(0.0, morning) + max(0.0, evening)
+
+
+@dataclass
+class EnergyReport:
+    start: datetime
+    end: datetime
+    by_month: dict[str, Period] = field(default_factory=dict)
+    by_municipality: dict[str, Period] = field(default_factory=dict)
+    cabinets_wh: float = 0.0
+
+    @property
+    def total(self) -> Period:
+        found = Period(0.0, 0.0, 0.0)
+        for period in self.by_municipality.values():
+            found = found + period
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        total = self.total
+        nodes_wh = total.measured_wh
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "method": METHOD,
+            "total": {**savings(total).to_json(), "luminaire_days": total.luminaire_days},
+            "by_month": {k: savings(v).to_json() for k, v in sorted(self.by_month.items())},
+            "by_municipality": {
+                k: savings(v).to_json() for k, v in sorted(self.by_municipality.items())
+            },
+            "option_c": {
+                "cabinet_meters_kwh": round(self.cabinets_wh / 1000.0, 3),
+                "nodes_kwh": round(nodes_wh / 1000.0, 3),
+                "cabinets_over_nodes": round(self.cabinets_wh / nodes_wh, 4) if nodes_wh else None,
+                "note": "cabinet meters include cable losses (~2%) and the cabinets' own "
+                "consumption; luminaires without a cabinet are not under a meter",
+            },
+        }
+
+
+def lighting_energy(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    *,
+    municipalities: tuple[str, ...] | None = None,
+    adaptive_avoided_wh: dict[str, float] | None = None,
+) -> EnergyReport:
+    """The KPI over [start, end) (UTC day boundaries), optionally for some municipalities;
+    `adaptive_avoided_wh` (per municipality) credits adaptive lighting where it is known."""
+    places = {
+        m.code: m for m in list_municipalities(conn)
+        if municipalities is None or m.code in municipalities
+    }  # fmt: skip
+    lights = [light for light in load_lights(conn) if light.municipality_code in places]
+    _scratch.create_all(conn)
+    conn.execute(_lights.delete())
+    conn.execute(_dark.delete())
+    if lights:
+        conn.execute(_lights.insert(), [
+            {"asset_id": a.id, "municipality_code": a.municipality_code,
+             "baseline_w": a.baseline_power_w, "rated_w": a.rated_power_w} for a in lights
+        ])  # fmt: skip
+    days = [start.date() + timedelta(days=n) for n in range((end - start).days)]
+    conn.execute(_dark.insert(), [
+        {"municipality_code": code,
+         "bucket_start": datetime(d.year, d.month, d.day, tzinfo=UTC),
+         "dark_h": dark_hours(place.lon, place.lat, d)}
+        for code, place in places.items() for d in days
+    ])  # fmt: skip
+    r = readings_daily
+    query = (
+        select(
+            _lights.c.municipality_code,
+            r.c.bucket_start,
+            func.sum(r.c.increase),
+            func.sum(_lights.c.baseline_w * _dark.c.dark_h),
+            func.sum(_lights.c.rated_w * _dark.c.dark_h),
+            func.count(),
+        )
+        .join(_lights, _lights.c.asset_id == r.c.asset_id)
+        .join(
+            _dark,
+            (_dark.c.municipality_code == _lights.c.municipality_code)
+            & (_dark.c.bucket_start == r.c.bucket_start),
+        )
+        .where(r.c.metric == "energy_wh", r.c.bucket_start >= start, r.c.bucket_start < end)
+        .group_by(_lights.c.municipality_code, r.c.bucket_start)
+    )
+    report = EnergyReport(start, end)
+    months: dict[str, Period] = defaultdict(lambda: Period(0.0, 0.0, 0.0))
+    places_total: dict[str, Period] = defaultdict(lambda: Period(0.0, 0.0, 0.0))
+    for code, bucket, measured, base, led, count in conn.execute(query):
+        period = Period(float(base or 0), float(led or 0), float(measured or 0), 0.0, int(count))
+        months[bucket.strftime("%Y-%m")] += period
+        places_total[code] += period
+    for code, avoided in (adaptive_avoided_wh or {}).items():
+        if code in places_total:
+            places_total[code] += Period(0.0, 0.0, 0.0, avoided)
+    report.by_month = dict(months)
+    report.by_municipality = dict(places_total)
+    report.cabinets_wh = float(
+        conn.execute(
+            select(func.coalesce(func.sum(r.c.increase), 0.0)).where(
+                r.c.metric == "energy_wh",
+                r.c.asset_id.like(CABINET_PREFIX + "%"),
+                r.c.bucket_start >= start,
+                r.c.bucket_start < end,
+            )
+        ).scalar_one()
+    )
+    _scratch.drop_all(conn)
+    return report
