@@ -11,6 +11,7 @@ from vigie.cli import (
     db,
     demo,
     ingest,
+    lighting,
     municipalities,
     serve,
     sim,
@@ -34,6 +35,7 @@ app.add_typer(sim.app, name="sim")
 app.add_typer(timeseries.app, name="timeseries")
 app.add_typer(alarms.app, name="alarms")
 app.add_typer(traffic.app, name="traffic")
+app.add_typer(lighting.app, name="lighting")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
