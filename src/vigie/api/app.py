@@ -23,6 +23,8 @@ from vigie.api.routes import (
     audit,
     auth,
     commands,
+    fleet,
+    gtfs,
     lighting,
     municipalities,
     telemetry_ingest,
@@ -71,6 +73,8 @@ def create_app(
         alarms,
         commands,
         lighting,
+        fleet,
+        gtfs,
     ):
         app.include_router(module.router)
     app.include_router(web.router)  # the operator UI, its map layer and live state stream
