@@ -25,6 +25,7 @@ from vigie.api.routes import (
     commands,
     fleet,
     gtfs,
+    kpi,
     lighting,
     municipalities,
     telemetry_ingest,
@@ -73,6 +74,7 @@ def create_app(
         alarms,
         commands,
         lighting,
+        kpi,
         fleet,
         gtfs,
     ):
