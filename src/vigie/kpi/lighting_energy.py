@@ -31,6 +31,7 @@ _lights = Table(
     Column("asset_id", String(200), primary_key=True),
     Column("municipality_code", String(5)),
     Column("baseline_w", Float), Column("rated_w", Float),
+    Column("metered", Float, comment="1 under a cabinet meter, else 0"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
 _dark = Table(
@@ -61,6 +62,8 @@ class EnergyReport:
     by_month: dict[str, Period] = field(default_factory=dict)
     by_municipality: dict[str, Period] = field(default_factory=dict)
     cabinets_wh: float = 0.0
+    #: What the nodes under a cabinet metered (Option C compares the cabinets with these).
+    metered_nodes_wh: float = 0.0
 
     @property
     def total(self) -> Period:
@@ -71,7 +74,7 @@ class EnergyReport:
 
     def to_json(self) -> dict[str, Any]:
         total = self.total
-        nodes_wh = total.measured_wh
+        nodes_wh = self.metered_nodes_wh
         return {
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
@@ -85,8 +88,8 @@ class EnergyReport:
                 "cabinet_meters_kwh": round(self.cabinets_wh / 1000.0, 3),
                 "nodes_kwh": round(nodes_wh / 1000.0, 3),
                 "cabinets_over_nodes": round(self.cabinets_wh / nodes_wh, 4) if nodes_wh else None,
-                "note": "cabinet meters include cable losses (~2%) and the cabinets' own "
-                "consumption; luminaires without a cabinet are not under a meter",
+                "note": "nodes under a cabinet; cabinet meters include cable losses (~2%) "
+                "and the cabinets' own consumption",
             },
         }
 
@@ -112,7 +115,8 @@ def lighting_energy(
     if lights:
         conn.execute(_lights.insert(), [
             {"asset_id": a.id, "municipality_code": a.municipality_code,
-             "baseline_w": a.baseline_power_w, "rated_w": a.rated_power_w} for a in lights
+             "baseline_w": a.baseline_power_w, "rated_w": a.rated_power_w,
+             "metered": 1.0 if a.cabinet_id else 0.0} for a in lights
         ])  # fmt: skip
     days = [start.date() + timedelta(days=n) for n in range((end - start).days)]
     conn.execute(_dark.insert(), [
@@ -130,6 +134,7 @@ def lighting_energy(
             func.sum(_lights.c.baseline_w * _dark.c.dark_h),
             func.sum(_lights.c.rated_w * _dark.c.dark_h),
             func.count(),
+            func.sum(r.c.increase * _lights.c.metered),
         )
         .join(_lights, _lights.c.asset_id == r.c.asset_id)
         .join(
@@ -143,7 +148,8 @@ def lighting_energy(
     report = EnergyReport(start, end)
     months: dict[str, Period] = defaultdict(lambda: Period(0.0, 0.0, 0.0))
     places_total: dict[str, Period] = defaultdict(lambda: Period(0.0, 0.0, 0.0))
-    for code, bucket, measured, base, led, count in conn.execute(query):
+    for code, bucket, measured, base, led, count, metered in conn.execute(query):
+        report.metered_nodes_wh += float(metered or 0)
         period = Period(float(base or 0), float(led or 0), float(measured or 0), 0.0, int(count))
         months[bucket.strftime("%Y-%m")] += period
         places_total[code] += period

@@ -67,6 +67,10 @@ class NodeReporting:
     on_change: bool = True
     counters_only: bool = False
     cabinet_interval_s: float = CABINET_INTERVAL_S
+    #: Counters are collected this long before each boundary, so a reading closes the
+    #: interval it measured (rollups give an advance after a long silence to the bucket of
+    #: its later reading: a midnight reading would credit the day before to the new day).
+    close_early_s: float = 0.0
 
 
 class Lighting:
@@ -212,13 +216,17 @@ class Lighting:
         self.bank.since_s[:] = t0_s
         for g in range(len(self.slices)):
             self._schedule_step(t0_s, g, boot=True)
-        for g in range(len(self.cabinet_ids)):
-            self._report_cabinet(t0_s, g)
         reporting = self.reporting
+        if not reporting.counters_only:
+            for g in range(len(self.cabinet_ids)):
+                self._report_cabinet(t0_s, g)
         if reporting.counters_only:
             for g in range(len(self.slices)):
                 self._report_counters(t0_s, g)
             first = (t0_s // reporting.interval_s + 1) * reporting.interval_s
+            first -= reporting.close_early_s
+            if first <= t0_s:
+                first += reporting.interval_s
             for g in range(len(self.slices)):
                 self.ctx.scheduler.at(first, self._counters_tick, g)
         else:
@@ -227,6 +235,8 @@ class Lighting:
             for i, t_s in enumerate(self.ctx.phases("lighting:lights", len(self.bank),
                                                     reporting.interval_s)):  # fmt: skip
                 self.ctx.scheduler.at(t_s, self._light_tick, i)
+        if reporting.counters_only:
+            return  # cabinets report their meter with their nodes' counters
         for g, t_s in enumerate(self.ctx.phases("lighting:cabinets", len(self.cabinet_ids),
                                                 reporting.cabinet_interval_s)):  # fmt: skip
             self.ctx.scheduler.at(t_s, self._cabinet_tick, g)
@@ -290,7 +300,10 @@ class Lighting:
         self.ctx.scheduler.at(t_s + self.reporting.interval_s, self._counters_tick, g)
 
     def _report_counters(self, t_s: float, g: int) -> None:
-        """The energy counters of cabinet g's powered nodes, forwarded by the cabinet."""
+        """The energy counters of cabinet g's powered nodes, forwarded by the cabinet with
+        its own meter's reading."""
+        if g < len(self.cabinet_ids):
+            self._report_cabinet(t_s, g)
         a, b = self.slices[g]
         energies = self.bank.energies_wh(slice(a, b), t_s).tolist()
         powered = self.bank.powered[a:b].tolist()
@@ -354,9 +367,9 @@ class Lighting:
         if self.reporting.counters_only:
             for g in range(len(self.slices)):
                 self._report_counters(t_s, g)
-        else:
-            for i in range(len(self.bank)):
-                self._report_light(t_s, i)
+            return
+        for i in range(len(self.bank)):
+            self._report_light(t_s, i)
         for g in range(len(self.cabinet_ids)):
             self._report_cabinet(t_s, g)
 
