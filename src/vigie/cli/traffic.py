@@ -56,7 +56,7 @@ def evaluate_command(
     first_seed: int = typer.Option(1, help="First seed; the others follow."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON, last."),
     lateness_threshold: str = typer.Option(
-        "none", help="Buses later than this (s) ask for priority; 'none': every bus."
+        "0", help="Buses at least this late (s) ask for priority; 'none': every bus."
     ),
     max_extension_s: float = typer.Option(15.0, min=0, max=60, help="Green extension budget."),
     no_extension: bool = typer.Option(False, help="Switch green extension off."),

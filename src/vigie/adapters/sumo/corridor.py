@@ -42,7 +42,7 @@ class Corridor:
     cycle_cross_green_s: float = 30.0
     bus_dwell_median_s: float = 20.0
     #: Scheduled running time of a bus per block (run, stop, signals), for the timetable.
-    scheduled_block_s: float = 62.0
+    scheduled_block_s: float = 80.0
 
     def junction(self, index: int) -> str:
         return f"J{index}"

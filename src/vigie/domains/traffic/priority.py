@@ -34,7 +34,7 @@ class PriorityConfig:
     green_extension: bool = True
     early_green: bool = True
     #: Buses later than this ask for priority; None asks for every bus.
-    lateness_threshold_s: float | None = 60.0
+    lateness_threshold_s: float | None = 0.0
     #: Seconds past the planned green end an extension may reach (a controller setting).
     max_extension_s: float = 15.0
     #: Green kept after the expected arrival, for the error of the estimate.
