@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-DOMAIN_ACTION_MODULES = ("vigie.domains.lighting.actions",)
+DOMAIN_ACTION_MODULES = ("vigie.domains.lighting.actions", "vigie.domains.traffic.actions")
 
 
 @cache
