@@ -40,9 +40,11 @@ postgres: system-packages
 ## make bench: the benchmarks of docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/traffic.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/registry.py --quick
+	$(BIN)/python bench/traffic.py --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
