@@ -17,13 +17,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
-from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, adaptive_level, floor_pct
 from vigie.domains.lighting.metrics import CABINET_INTERVAL_S, LUMINAIRE_INTERVAL_S
-from vigie.domains.lighting.programs import Program, ProgramError, make_program
+from vigie.domains.lighting.programs import Program
 from vigie.registry.asset_types import AssetType, PartKind, Relation
 from vigie.registry.assets import Asset
 from vigie.sim.devices.base import (
@@ -34,6 +32,8 @@ from vigie.sim.devices.base import (
     rounded,
     years_in_service,
 )
+from vigie.sim.devices.lighting_commands import apply_command
+from vigie.sim.devices.lighting_faults import end_fault, fault_assets, start_fault
 from vigie.sim.devices.luminaires import (
     NO_OVERRIDE,
     UNTIL_NEXT_CHANGE,
@@ -385,168 +385,18 @@ class Lighting:
     def command(
         self, asset_id: str, command: Command, until_s: float | None, t_s: float
     ) -> Outcome | None:
-        i = self.light_index.get(asset_id)
-        g = self.cabinet_index.get(asset_id)
-        if i is None and g is None:
-            return None
-        kind = STREETLIGHT if i is not None else CABINET
-        if i is not None and not self.bank.powered[i]:
-            return Outcome("silent")
-        late = _expired(command.expires, t_s)
-        if late is not None:
-            return Outcome("failed", late)
-        if command.action == "assign_program" and i is not None:
-            return self._assign_program(i, command, t_s)
-        if command.action == "adapt":
-            return self._adapt(self._commanded(i, g), command, t_s)
-        if command.action == "set_level":
-            if command.level_pct is None or not 0.0 <= command.level_pct <= 100.0:
-                return Outcome("failed", "set_level needs level_pct between 0 and 100")
-            on, level = command.level_pct > 0, float(command.level_pct)
-        elif command.action == "switch":
-            if command.on is None:
-                return Outcome("failed", "switch needs on: true or false")
-            on, level = command.on, 100.0
-        else:
-            return Outcome("failed", f"unsupported action for a {kind}: {command.action}")
-        if i is not None:
-            if self.bank.driver_fault[i]:
-                return Outcome("failed", "driver fault: the luminaire cannot be lit")
-            idx = np.array([i], dtype=np.int64)
-        else:
-            assert g is not None
-            if not self.supply_ok[g]:
-                return Outcome("failed", "no mains supply at the cabinet")
-            idx = self._members(g)
-            idx = idx[self.bank.powered[idx]]
-        if command.action == "switch" and on:
-            # Switched on keeps the level it would have (its schedule's), full if none.
-            scheduled = self.scheduled_level[self.bank.segment[idx]]
-            levels = np.where(scheduled > 0, scheduled, 100.0)
-        else:
-            levels = np.full(len(idx), level if on else 0.0)
-        bank = self.bank
-        bank.accrue(idx, t_s)
-        bank.override[idx] = UNTIL_TIME if until_s is not None else UNTIL_NEXT_CHANGE
-        bank.override_until_s[idx] = until_s if until_s is not None else np.inf
-        bank.override_on[idx] = on
-        bank.override_level[idx] = levels
-        self._apply(idx, t_s, report_all=True)
-        if until_s is not None:
-            for j in idx.tolist():
-                self.ctx.scheduler.at(until_s, self._override_ends, j)
-        return Outcome("acknowledged")
+        return apply_command(self, asset_id, command, until_s, t_s)
 
-    def _commanded(self, i: int | None, g: int | None) -> Ints:
-        """The nodes a command reaches: the luminaire, or a cabinet's powered nodes."""
-        if i is not None:
-            return np.array([i], dtype=np.int64)
-        assert g is not None
-        idx = self._members(g)
-        found: Ints = idx[self.bank.powered[idx]]
-        return found
-
-    def _assign_program(self, i: int, command: Command, t_s: float) -> Outcome:
-        """The node stores the programme and runs it from now on (its own clock, its
-        cabinet's sun times), as a TALQ controller runs an assigned control programme."""
-        key = repr(command.steps)
-        p = self.program_of.get(key)
-        if p is None:
-            try:
-                program = make_program(command.program_id or "assigned", command.steps)
-            except ProgramError as error:
-                return Outcome("failed", f"programme refused: {error}")
-            p = len(self.programs)
-            self.programs.append(program)
-            self.program_of[key] = p
-        g = int(self.bank.group[i])
-        s = self._segment_for(g, p, t_s)
-        idx = np.array([i], dtype=np.int64)
-        self.bank.accrue(idx, t_s)
-        self.bank.segment[i] = s
-        self._start_segment(s, t_s)
-        self._apply(idx, t_s)
-        return Outcome("acknowledged")
-
-    def _adapt(self, idx: Ints, command: Command, t_s: float) -> Outcome:
-        """Adaptive lighting: each node lowers its programme's level by the EN 13201 ratio
-        of its own road class, never below its floor (the rule is in the node, as the
-        commissioning gave it its class)."""
-        steps = command.class_steps
-        if steps is None or not 0 <= steps <= MAX_ADAPTIVE_STEPS:
-            return Outcome("failed", f"adapt needs class_steps between 0 and {MAX_ADAPTIVE_STEPS}")
-        self.bank.accrue(idx, t_s)
-        for i in idx.tolist():
-            design = self.light_class[i]
-            self.bank.adapt_factor[i] = adaptive_level(design, 100.0, steps) / 100.0
-            self.bank.adapt_floor[i] = floor_pct(design) if steps > 0 else 0.0
-        self._apply(idx, t_s)
-        return Outcome("acknowledged")
-
-    # -- faults --------------------------------------------------------------------------
+    # -- faults (lighting_faults.py) ----------------------------------------------------
 
     def fault_assets(self, kind: str) -> Sequence[str]:
-        if kind in ("lamp_failure", "driver_failure"):
-            return self.light_ids
-        if kind in ("supply_loss", "breaker_trip", "door_open"):
-            return self.cabinet_ids
-        return ()
+        return fault_assets(self, kind)
 
     def start_fault(self, kind: str, index: int, t_s: float) -> Affected | None:
-        if kind in ("lamp_failure", "driver_failure"):
-            flags = self.bank.lamp_fault if kind == "lamp_failure" else self.bank.driver_fault
-            if flags[index]:
-                return None
-            idx = np.array([index], dtype=np.int64)
-            self.bank.accrue(idx, t_s)
-            flags[index] = True
-            self._apply(idx, t_s, report_all=True)
-            return Affected(t_s)
-        g = index
-        if kind == "door_open":
-            if self.door_open[g]:
-                return None
-            self.door_open[g] = True
-            self._report_cabinet(t_s, g)
-            return Affected(t_s)
-        if not self.supply_ok[g] or self.tripped_feeder[g] >= 0:
-            return None
-        before = self._members(g)
-        before = before[self.bank.powered[before]]
-        detail: dict[str, str] = {}
-        if kind == "supply_loss":
-            self._set_supply(g, False, t_s)
-        else:
-            feeders = np.flatnonzero(self.feeder_group == g)
-            if len(feeders) == 0:
-                return None
-            f = int(feeders[int(self._noise.integers(len(feeders)))])
-            self.tripped_feeder[g] = f
-            self.feeder_tripped[f] = True
-            self._power_nodes(g, t_s)
-            detail["feeder"] = self.feeder_ids[f]
-        self._report_cabinet(t_s, g)
-        silenced = before[~self.bank.powered[before]]
-        return Affected(t_s, tuple(self.light_ids[i] for i in silenced.tolist()), detail)
+        return start_fault(self, kind, index, t_s)
 
     def end_fault(self, kind: str, index: int, t_s: float) -> None:
-        if kind in ("lamp_failure", "driver_failure"):
-            flags = self.bank.lamp_fault if kind == "lamp_failure" else self.bank.driver_fault
-            idx = np.array([index], dtype=np.int64)
-            self.bank.accrue(idx, t_s)
-            flags[index] = False
-            self._apply(idx, t_s, report_all=True)
-            return
-        g = index
-        if kind == "door_open":
-            self.door_open[g] = False
-        elif kind == "supply_loss":
-            self._set_supply(g, True, t_s)
-        elif self.tripped_feeder[g] >= 0:
-            self.feeder_tripped[int(self.tripped_feeder[g])] = False
-            self.tripped_feeder[g] = -1
-            self._power_nodes(g, t_s)
-        self._report_cabinet(t_s, g)
+        end_fault(self, kind, index, t_s)
 
 
 def lights_by_cabinet(lighting: Lighting) -> dict[str, list[str]]:
@@ -557,16 +407,3 @@ def lights_by_cabinet(lighting: Lighting) -> dict[str, list[str]]:
         if gateway is not None:
             found[gateway].append(light_id)
     return dict(found)
-
-
-def _expired(expires: object, t_s: float) -> str | None:
-    """Why a command is refused for arriving after its expiry (None: in time, or none given)."""
-    if not isinstance(expires, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(expires)
-    except ValueError:
-        return "expires must be an RFC 3339 time with a UTC offset"
-    if moment.tzinfo is not None and moment.timestamp() < t_s:
-        return "arrived after it expired"
-    return None
