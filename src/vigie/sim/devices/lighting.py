@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, adaptive_level, floor_pct
 from vigie.domains.lighting.metrics import CABINET_INTERVAL_S, LUMINAIRE_INTERVAL_S
 from vigie.domains.lighting.programs import Program
 from vigie.registry.asset_types import AssetType, PartKind, Relation
@@ -124,6 +125,12 @@ class Lighting:
         ]
         rated = np.array([float(k[3].attributes["rated_power_w"]) for k in keyed])
         self.light_class = [str(k[3].attributes.get("lighting_class", "M6")) for k in keyed]
+        # What each node's commissioning gave it: its floor and its factor per adaptive step.
+        self.class_floors = np.array([floor_pct(c) for c in self.light_class])
+        self.adapt_factors = [
+            np.array([adaptive_level(c, 100.0, steps) / 100.0 for c in self.light_class])
+            for steps in range(MAX_ADAPTIVE_STEPS + 1)
+        ]
         installed = rng.uniform(0.0, 1.0, len(keyed)) + [
             float(k[3].attributes.get("installed_year") or 2018) for k in keyed
         ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, adaptive_level, floor_pct
+from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS
 from vigie.domains.lighting.programs import ProgramError, make_program
 from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.base import Command, Outcome
@@ -121,10 +121,8 @@ def _adapt(lighting: Lighting, idx: Ints, command: Command, t_s: float) -> Outco
     if steps is None or not 0 <= steps <= MAX_ADAPTIVE_STEPS:
         return Outcome("failed", f"adapt needs class_steps between 0 and {MAX_ADAPTIVE_STEPS}")
     lighting.bank.accrue(idx, t_s)
-    for i in idx.tolist():
-        design = lighting.light_class[i]
-        lighting.bank.adapt_factor[i] = adaptive_level(design, 100.0, steps) / 100.0
-        lighting.bank.adapt_floor[i] = floor_pct(design) if steps > 0 else 0.0
+    lighting.bank.adapt_factor[idx] = lighting.adapt_factors[steps][idx]
+    lighting.bank.adapt_floor[idx] = lighting.class_floors[idx] if steps > 0 else 0.0
     lighting._apply(idx, t_s)
     return Outcome("acknowledged")
 
