@@ -157,3 +157,16 @@ def test_an_override_on_a_drawn_polygon_reaches_every_luminaire_in_it(
 def test_a_viewer_is_not_offered_commands(page: Page, city: LiveCity) -> None:
     log_in(page, city.server, "vic")
     expect(page.locator("#override-form")).to_be_hidden()
+
+
+def test_the_asset_panel_overrides_one_light(page: Page, city: LiveCity) -> None:
+    log_in(page, city.server, "olga")
+    light = "urn:ngsi-ld:Streetlight:21231:1"
+    page.evaluate(f"window.vigie.panel.open(window.vigie.index.byId.get('{light}'))")
+    page.click("#panel-override")  # at the form's level: 100 % by default
+    expect(page.locator("#command-counts")).to_contain_text("1 / 1", timeout=60_000)
+    command_id = page.locator("#command-progress").get_attribute("data-command-id")
+    token = city.server.login("olga", "correct horse battery")
+    status, body = city.server.request("GET", f"/api/v1/commands/{command_id}/devices", token=token)
+    assert status == 200, body
+    assert [(d["asset_id"], d["status"]) for d in body["items"]] == [(light, "acknowledged")]

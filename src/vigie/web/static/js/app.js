@@ -81,6 +81,7 @@ async function start() {
   // Commands only for those who may send them (the API refuses the others anyway).
   const commands = roleCan(me.role, 'commands.send') ? new LightingCommands(lighting, (text) => alarms.toast(text)) : null;
   document.getElementById('override-form').hidden = !commands;
+  panel.commands = commands;
   const stream = new StateStream(live, document.getElementById('live-indicator'));
   new Search(index, (i) => panel.focus(i));
   const kpis = new KpiStrip(live, alarms);

@@ -66,11 +66,19 @@ export class LightingCommands {
     return this.send('assign_program', { program_id: programId }, t('lighting.program_title', { program: programId }));
   }
 
-  async send(action, params, title) {
+  // From the asset panel: the form's level and duration, on one light or a cabinet's lights.
+  overrideAsset(assetId) {
+    const level = Number(this.level.value);
+    const until = new Date(Date.now() + Number(this.duration.value) * 1000).toISOString();
+    const title = t('lighting.override_title', { level: formatNumber(level) });
+    return this.send('set_level', { level_pct: level, until }, title, { assets: [assetId] });
+  }
+
+  async send(action, params, title, target = this.target()) {
     try {
       const command = await api('/api/v1/commands', {
         method: 'POST',
-        body: { domain: 'lighting', action, target: this.target(), params },
+        body: { domain: 'lighting', action, target, params },
       });
       this.follow(command, title);
     } catch (error) {

@@ -1,5 +1,5 @@
 // The asset panel: identity, live state, a history chart, its alarms and its topology.
-// Commands come with issue #5: none is shown until the API has them.
+// Lighting commands (an override of the light or the cabinet) for roles that may send them.
 import { api, streamUrl } from './api.js';
 import { formatTime, onLanguageChange, t } from './i18n.js';
 import { CHART_METRICS, MetricChart, readSeries } from './chart.js';
@@ -21,6 +21,7 @@ export class AssetPanel {
     this.stream = null;
     this.chart = null;
     this.lighting = null;
+    this.commands = null;
     this.state = {};
     this.booleans = new Set(); // metrics /state said are booleans (the stream sends 1 and 0)
     onLanguageChange(() => this.current !== null && this.open(this.current));
@@ -84,6 +85,11 @@ export class AssetPanel {
     }
     if (type === 'StreetlightControlCabinet') {
       actions.append(el('button', { type: 'button', id: 'select-cabinet', onclick: () => this.lighting.selectMany(this.index.lightsOfCabinet(this.index.ids[i])) }, t('panel.select_cabinet')));
+    }
+    // An override of this light (or of a cabinet's lights) at the lighting form's level and
+    // duration, for those who may send commands.
+    if (this.commands && (type === 'Streetlight' || type === 'StreetlightControlCabinet')) {
+      actions.append(el('button', { type: 'button', id: 'panel-override', onclick: () => this.commands.overrideAsset(this.index.ids[i]) }, t('panel.override')));
     }
   }
 

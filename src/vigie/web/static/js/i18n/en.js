@@ -68,6 +68,7 @@ export const en = {
   'panel.identity': 'Record',
   'panel.center': 'Centre',
   'panel.select_feeder': 'Select its feeder',
+  'panel.override': 'Override (level and duration of the form)',
   'panel.select_cabinet': 'Select its luminaires',
   'panel.no_data': 'No data received.',
   'panel.no_chart': 'Nothing to chart for this type.',

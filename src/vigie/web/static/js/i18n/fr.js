@@ -68,6 +68,7 @@ export const fr = {
   'panel.identity': 'Fiche',
   'panel.center': 'Centrer',
   'panel.select_feeder': 'Sélectionner le départ',
+  'panel.override': 'Forcer (niveau et durée du formulaire)',
   'panel.select_cabinet': 'Sélectionner ses luminaires',
   'panel.no_data': 'Aucune donnée reçue.',
   'panel.no_chart': 'Pas de mesure à tracer pour ce type.',
