@@ -41,10 +41,14 @@ postgres: system-packages
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/traffic.py
+	$(BIN)/python bench/alarms.py
+	$(BIN)/python bench/ui.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/registry.py --quick
 	$(BIN)/python bench/traffic.py --quick
+	$(BIN)/python bench/alarms.py --quick
+	$(BIN)/python bench/ui.py --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
