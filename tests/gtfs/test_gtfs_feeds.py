@@ -15,8 +15,9 @@ from tests.sim.test_sim_twin import START, write_small_city
 from vigie.core.bus import EventBus
 from vigie.gtfs.feed import FeedError, read_zip, write_zip
 from vigie.gtfs.live import bus_reports
+from vigie.gtfs.network import BusNetwork, build_network
 from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
-from vigie.gtfs.twin import SIM_SEED, TwinNetwork, twin_network
+from vigie.gtfs.twin import SIM_SEED, twin_feed
 from vigie.registry.municipalities import seed_reference_municipalities
 from vigie.sim.devices.twin import load_twin
 from vigie.sim.faults.config import FaultConfig
@@ -31,7 +32,7 @@ MORNING = START - timedelta(hours=7)
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, TwinNetwork]]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, BusNetwork]]:
     """The small twin after 20 simulated minutes of buses reporting through the pipeline."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('gtfs') / 'vigie.db'}")
     upgrade_to_head(engine)
@@ -45,12 +46,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Twi
         seed=SIM_SEED, start=MORNING, duration=timedelta(minutes=20), faults=FaultConfig.none()
     )
     replay(twin, config, sender)
-    network = twin_network(twin, MORNING.date())
+    network = build_network(twin_feed(twin, MORNING.date()))
     yield engine, network
     engine.dispose()
 
 
-def test_static_feed_round_trips(live: tuple[Engine, TwinNetwork]) -> None:
+def test_static_feed_round_trips(live: tuple[Engine, BusNetwork]) -> None:
     _, network = live
     feed = network.feed
     assert feed.routes and feed.stops and feed.trips
@@ -66,7 +67,7 @@ def test_a_broken_zip_is_refused() -> None:
 
 
 def test_realtime_feeds_validate_without_errors(
-    live: tuple[Engine, TwinNetwork], tmp_path: Path
+    live: tuple[Engine, BusNetwork], tmp_path: Path
 ) -> None:
     engine, network = live
     now = MORNING + timedelta(minutes=20)

@@ -10,6 +10,7 @@ from vigie.cli import (
     city,
     db,
     demo,
+    gtfs,
     ingest,
     lighting,
     municipalities,
@@ -35,6 +36,7 @@ app.add_typer(sim.app, name="sim")
 app.add_typer(timeseries.app, name="timeseries")
 app.add_typer(alarms.app, name="alarms")
 app.add_typer(traffic.app, name="traffic")
+app.add_typer(gtfs.app, name="gtfs")
 app.add_typer(lighting.app, name="lighting")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

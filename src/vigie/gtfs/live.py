@@ -1,5 +1,5 @@
-"""The buses' live state (the twin, from their telemetry) matched to the static feed's trips,
-as the reports the GTFS-realtime feeds are made of."""
+"""The buses' live state (the twin, from their telemetry) matched to the served static feed's
+trips, as the reports the GTFS-realtime feeds are made of."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from vigie.domains.traffic.approach import LinePath
 from vigie.domains.transit.matching import ScheduledTrip, match_trip
+from vigie.gtfs.network import BusNetwork
 from vigie.gtfs.realtime import NextStop, VehicleReport
-from vigie.gtfs.twin import TwinNetwork
 from vigie.registry.asset_types import AssetType
 from vigie.store.schema import assets, twin_state
 
@@ -26,18 +24,14 @@ STOPS_AHEAD = 5
 _METRICS = ("lon", "lat", "speed_kmh", "heading_deg")
 
 
-def _service_days(local: datetime) -> list[tuple[datetime, str]]:
-    """(midnight, service id) of the service days a trip running now may belong to: today,
-    and yesterday for trips running past midnight."""
+def _service_days(local: datetime) -> list[datetime]:
+    """Midnights of the service days a trip running now may belong to: today, and
+    yesterday for trips running past midnight."""
     today = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    days = []
-    for midnight in (today, today - timedelta(days=1)):
-        service = "weekend" if midnight.weekday() >= 5 else "weekday"
-        days.append((midnight, service))
-    return days
+    return [today, today - timedelta(days=1)]
 
 
-def bus_reports(conn: Connection, network: TwinNetwork, now: datetime) -> list[VehicleReport]:
+def bus_reports(conn: Connection, network: BusNetwork, now: datetime) -> list[VehicleReport]:
     """Every bus heard from within `STALE_AFTER_S`, matched to a trip when one fits."""
     rows = conn.execute(
         select(
@@ -61,10 +55,6 @@ def bus_reports(conn: Connection, network: TwinNetwork, now: datetime) -> list[V
         seen[asset_id] = max(seen.get(asset_id, ts), ts)
         attrs = attributes or {}
         labels[asset_id] = (str(attrs.get("fleet_number") or name), attrs.get("line_ref"))
-    paths = {
-        ref: LinePath(np.asarray(line.path.xy, dtype=np.float64), [])
-        for ref, line in network.lines.items()
-    }
     reports = []
     local = now.astimezone(PARIS)
     for asset_id in sorted(state):
@@ -84,24 +74,25 @@ def bus_reports(conn: Connection, network: TwinNetwork, now: datetime) -> list[V
             speed_m_s=speed / 3.6 if speed is not None else None,
             timestamp_s=int(seen[asset_id].timestamp()),
         )
-        if line_ref in paths:
-            report = _matched(report, line_ref, paths[line_ref], network, local)
+        route_id = network.routes.get(str(line_ref)) if line_ref is not None else None
+        if route_id is not None:
+            report = _matched(report, route_id, network, local)
         reports.append(report)
     return reports
 
 
 def _matched(
-    report: VehicleReport, line_ref: str, path: LinePath, network: TwinNetwork, local: datetime
+    report: VehicleReport, route_id: str, network: BusNetwork, local: datetime
 ) -> VehicleReport:
-    x, y = network.frame.to_xy(report.lon, report.lat)
-    s_m = path.locate(x, y)
+    path = network.paths[route_id]
+    s_m = path.locate(*network.frame.to_xy(report.lon, report.lat))
     direction = 0
     if report.bearing_deg is not None:
-        _, _, bearing = network.lines[line_ref].path.at(s_m)
-        turn = abs((report.bearing_deg - bearing + 180.0) % 360.0 - 180.0)
+        turn = abs((report.bearing_deg - path.bearing_at(s_m) + 180.0) % 360.0 - 180.0)
         direction = 0 if turn <= 90.0 else 1
-    for midnight, service in _service_days(local):
-        trips = network.schedules.get((line_ref, service), [])
+    for midnight in _service_days(local):
+        services = network.services_on(midnight.date())
+        trips = [t for service, t in network.trips[route_id] if service in services]
         now_s = (local - midnight).total_seconds()
         match = match_trip(trips, direction, s_m, now_s)
         if match is None:
@@ -109,7 +100,7 @@ def _matched(
         return VehicleReport(
             **{
                 **report.__dict__,
-                "route_id": line_ref,
+                "route_id": route_id,
                 "trip_id": match.trip.trip_id,
                 "direction_id": direction,
                 "start_date": midnight.strftime("%Y%m%d"),

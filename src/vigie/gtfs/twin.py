@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
-from vigie.domains.transit.matching import ScheduledTrip
 from vigie.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
 from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.bus_lines import BusLine, derive_lines
@@ -34,15 +32,6 @@ def headway_s(line_ref: str) -> int:
     return 480 if line_ref.startswith("L") else 900
 
 
-@dataclass(frozen=True)
-class TwinNetwork:
-    feed: Feed
-    lines: dict[str, BusLine]
-    frame: Frame
-    #: Scheduled trips per (line, service id), for matching.
-    schedules: dict[tuple[str, str], list[ScheduledTrip]]
-
-
 def twin_lines(twin: SimTwin, seed: int = SIM_SEED) -> tuple[dict[str, BusLine], Frame]:
     """The lines the simulator derives from the registry (same random stream)."""
     buses = twin.of_type(AssetType.BUS.value)
@@ -57,7 +46,8 @@ def twin_lines(twin: SimTwin, seed: int = SIM_SEED) -> tuple[dict[str, BusLine],
     return derive_lines(buses, frame.to_xy, centre, namer, rng), frame
 
 
-def twin_network(twin: SimTwin, first_day: date, days: int = 365) -> TwinNetwork:
+def twin_feed(twin: SimTwin, first_day: date, days: int = 365) -> Feed:
+    """The twin's timetable from `first_day`, for `days`."""
     lines, frame = twin_lines(twin)
     feed = Feed(
         agencies=[
@@ -71,7 +61,6 @@ def twin_network(twin: SimTwin, first_day: date, days: int = 365) -> TwinNetwork
                      _ymd(first_day + timedelta(days=days))),
         ],
     )  # fmt: skip
-    schedules: dict[tuple[str, str], list[ScheduledTrip]] = {}
     for ref, line in lines.items():
         feed.routes.append(
             Route(ref, ref, f"{line.stop_names[0]} – {line.stop_names[-1]}", agency_id=AGENCY_ID)
@@ -97,22 +86,9 @@ def twin_network(twin: SimTwin, first_day: date, days: int = 365) -> TwinNetwork
                     for seq, (k, t) in enumerate(zip(order, times, strict=True), start=1):
                         arrival = t if seq == 1 else t - PLANNED_DWELL_S
                         feed.stop_times.append(StopTime(trip_id, arrival, t, stop_ids[k], seq))
-                    schedules.setdefault((ref, service), []).append(
-                        ScheduledTrip(
-                            trip_id,
-                            direction,
-                            tuple(line.stop_s[k] for k in order),
-                            tuple(float(t) for t in times),
-                            tuple(stop_ids[k] for k in order),
-                            tuple(
-                                float(t if n == 0 else t - PLANNED_DWELL_S)
-                                for n, t in enumerate(times)
-                            ),
-                        )
-                    )
                     start += headway_s(ref)
                     number += 1
-    return TwinNetwork(feed, lines, frame, schedules)
+    return feed
 
 
 def _run_offsets(distances_m: list[float]) -> list[float]:

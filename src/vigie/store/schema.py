@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -417,4 +418,16 @@ lighting_calendar_exceptions = Table(
     Column("created_by", String(120), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_lighting_calendar_exceptions_night", "night"),
+)
+
+gtfs_feeds = Table(
+    "gtfs_feeds",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Column("imported_by", String(120), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("counts", JsonDocument, nullable=False, comment="rows per file, for listings"),
+    Column("data", LargeBinary, nullable=False, comment="the GTFS zip as imported"),
 )

@@ -5,8 +5,9 @@ GTFS-realtime feeds (public, no token, as open data is).
     GET /gtfs-rt/vehicle-positions.pb[?format=json]
     GET /gtfs-rt/trip-updates.pb[?format=json]
 
-The static feed is the twin's timetable, built from the registry once per day and process;
-the realtime feeds are built on each request from the buses' live state.
+The static feed is the latest one imported (`vigie gtfs import`), else the twin's timetable
+built from the registry (once per day and process); the realtime feeds are built on each
+request from the buses' live state, matched against that same static feed.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from vigie.api.dependencies import CurrentClock, ReadConnection
-from vigie.gtfs.feed import write_zip
+from vigie.gtfs.feed import read_zip, write_zip
 from vigie.gtfs.live import PARIS, bus_reports
+from vigie.gtfs.network import BusNetwork, build_network
 from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
-from vigie.gtfs.twin import TwinNetwork, twin_network
+from vigie.gtfs.store import latest_feed
+from vigie.gtfs.twin import twin_feed
 from vigie.sim.devices.twin import load_twin
 
 router = APIRouter(tags=["gtfs"])
@@ -32,14 +35,25 @@ Format = Annotated[Literal["pb", "json"], Query(description="pb (protobuf) or js
 _lock = threading.Lock()
 
 
-def _network(request: Request, today: date) -> tuple[TwinNetwork, bytes]:
-    """The day's network and its zip, built once per day for the process."""
+def _network(request: Request, today: date) -> tuple[BusNetwork, bytes]:
+    """The served feed and its network: the latest import (rebuilt when a new one comes),
+    else the twin's (rebuilt each day)."""
     state = request.app.state
+    with state.engine.connect() as conn:
+        imported = latest_feed(conn)
+    key = ("import", imported.sha256) if imported is not None else ("twin", today.isoformat())
     with _lock:
-        cached: tuple[date, TwinNetwork, bytes] | None = getattr(state, "gtfs_network", None)
-        if cached is None or cached[0] != today:
-            network = twin_network(load_twin(state.engine), today)
-            cached = (today, network, write_zip(network.feed))
+        cached: tuple[tuple[str, str], BusNetwork, bytes] | None = getattr(
+            state, "gtfs_network", None
+        )
+        if cached is None or cached[0] != key:
+            if imported is not None:
+                data = imported.data
+                feed = read_zip(data)
+            else:
+                feed = twin_feed(load_twin(state.engine), today)
+                data = write_zip(feed)
+            cached = (key, build_network(feed), data)
             state.gtfs_network = cached
         return cached[1], cached[2]
 

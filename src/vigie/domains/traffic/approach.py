@@ -55,6 +55,13 @@ class LinePath:
         k = int(np.argmin(((nearest - (x, y)) ** 2).sum(axis=1)))
         return float(self.cumulative[k] + t[k] * (self.cumulative[k + 1] - self.cumulative[k]))
 
+    def bearing_at(self, s_m: float) -> float:
+        """Compass bearing (0° north, 90° east) of the path at `s_m` along it."""
+        k = int(np.searchsorted(self.cumulative, s_m, side="right")) - 1
+        k = min(max(k, 0), len(self.segment) - 1)
+        dx, dy = self.segment[k]
+        return float(np.degrees(np.arctan2(dx, dy)) % 360.0)
+
     def crossing_ahead(self, s_m: float, outbound: bool) -> EquippedCrossing | None:
         if outbound:
             index = bisect.bisect_right(self._distances, s_m)
