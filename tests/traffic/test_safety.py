@@ -43,6 +43,7 @@ def test_the_first_partial_green_is_not_judged() -> None:
     monitor.observe(set(), 75.0)
     monitor.observe(A, 80.0)
     assert monitor.violations == []
+    assert monitor.greens_judged == 0
 
 
 def test_priority_at_every_second_never_breaks_a_limit() -> None:
@@ -70,3 +71,4 @@ def test_priority_at_every_second_never_breaks_a_limit() -> None:
     assert server.decisions > 7000
     assert sum(server.granted.values()) > 100
     assert monitor.violations == []
+    assert monitor.greens_judged > 150

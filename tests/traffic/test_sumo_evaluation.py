@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -44,6 +45,8 @@ def test_evaluate_prints_its_summary_last(tmp_path: Path) -> None:
     assert summary["safety_violations"] == 0
     assert summary["bus_signal_delay_change_pct"] < 0
     assert "8 signalised junctions" in result.output
+    checked = re.search(r"in (\d+) signal greens checked", result.output)
+    assert checked is not None and int(checked.group(1)) > 500
     # SUMO's own outputs are kept for inspection.
     assert (tmp_path / "corridor.net.xml").exists()
     assert (tmp_path / "tripinfo.1.tsp.xml").exists()

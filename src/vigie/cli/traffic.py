@@ -86,7 +86,8 @@ def evaluate_command(
     console.print(
         f"{corridor.intersections} signalised junctions, {result.buses_per_run:.0f} buses and "
         f"{result.cars_per_run:.0f} cars measured per run; {result.requests_granted} priority "
-        f"grants; safety violations: {result.safety_violations}"
+        f"grants; safety violations: {result.safety_violations} in "
+        f"{result.greens_judged} signal greens checked"
     )
     if json_output:
         print(json.dumps(result.summary()))

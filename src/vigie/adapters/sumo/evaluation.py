@@ -81,6 +81,7 @@ class Evaluation:
     seeds: list[int]
     measures: list[MeasureResult]
     safety_violations: int
+    greens_judged: int
     buses_per_run: float
     cars_per_run: float
     requests_granted: int
@@ -135,6 +136,7 @@ def evaluate(
         seeds=seeds,
         measures=results,
         safety_violations=sum(run.safety_violations for run in runs),
+        greens_judged=sum(run.greens_judged for run in runs),
         buses_per_run=_mean([float(len(r.bus_travel_time_s)) for r in runs]),
         cars_per_run=_mean([float(len(r.general_time_loss_s)) for r in runs]),
         requests_granted=sum(sum(r.granted.values()) for r in priority_runs),

@@ -47,6 +47,7 @@ class RunMeasures:
     main_time_loss_s: list[float] = field(default_factory=list)
     cross_time_loss_s: list[float] = field(default_factory=list)
     safety_violations: int = 0
+    greens_judged: int = 0
     decisions: int = 0
     granted: dict[str, int] = field(default_factory=dict)
 
@@ -232,6 +233,7 @@ def _loop(
         signal_delay[bus] for bus, trip in trips.items() if trip.depart_s >= corridor.warmup_s
     ]
     measures.safety_violations = sum(len(j.monitor.violations) for j in junctions.values())
+    measures.greens_judged = sum(j.monitor.greens_judged for j in junctions.values())
     if server is not None:
         measures.decisions = server.decisions
         measures.granted = {str(k): v for k, v in server.granted.items()}

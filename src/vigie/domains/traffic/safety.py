@@ -54,6 +54,8 @@ class GroupLimits:
 class SafetyMonitor:
     limits: GroupLimits
     violations: list[Violation] = field(default_factory=list)
+    #: Greens seen whole and judged (a run that judged none proves nothing).
+    greens_judged: int = 0
     _green_since: dict[str, float] = field(default_factory=dict)
     _green_ended: dict[str, float] = field(default_factory=dict)
     #: Groups whose first green was already running when watching began (its start unseen).
@@ -74,8 +76,10 @@ class SafetyMonitor:
                 limit = self.limits.min_green_s.get(group, 0.0)
                 if group in self._partial:
                     self._partial.discard(group)
-                elif lasted + _TOLERANCE_S < limit:
-                    self.violations.append(Violation("min_green", group, now_s, lasted, limit))
+                else:
+                    self.greens_judged += 1
+                    if lasted + _TOLERANCE_S < limit:
+                        self.violations.append(Violation("min_green", group, now_s, lasted, limit))
                 self._green_ended[group] = now_s
         for group in green_groups:
             if group in self._green_since:
