@@ -256,7 +256,7 @@ class Lighting:
     def _schedule_step(self, t_s: float, s: int, *, boot: bool = False) -> None:
         g, p = self.seg_group[s], self.seg_program[s]
         idx = self._segment_members(s)
-        if p != FACTORY_PROGRAM and len(idx) == 0:
+        if len(idx) == 0:
             self.seg_running[s] = False  # nobody runs it here any more; restarted on demand
             return
         self.seg_running[s] = True

@@ -43,6 +43,7 @@ class LightingSchedule:
         self._offset_s = clock_offset_s
         self._nights: dict[date, tuple[float, float]] = {}
         self._suns: dict[date, Night] = {}
+        self._plans: dict[tuple[int, date], list[tuple[float, float]]] = {}
 
     def night(self, evening: date) -> tuple[float, float]:
         """(switch-on, switch-off) of the night that starts on the evening of `evening`."""
@@ -77,6 +78,17 @@ class LightingSchedule:
             self._suns[evening] = found
         return found
 
+    def plan(self, program: Program, evening: date) -> list[tuple[float, float]]:
+        """The programme's night plan by this clock, as (epoch seconds, level %)."""
+        key = (id(program), evening)  # programmes live as long as the simulation
+        found = self._plans.get(key)
+        if found is None:
+            found = [(at.timestamp(), lvl) for at, lvl in night_plan(program, self.sun(evening))]
+            if len(self._plans) > 64:
+                self._plans.clear()
+            self._plans[key] = found
+        return found
+
     def state(self, t_s: float) -> tuple[bool, int, float]:
         """(on, level %, time of the next change) at `t_s`."""
         today = local(t_s).date()
@@ -98,10 +110,10 @@ def programme_state(
     node switches exactly when the control room's plan says."""
     today = local(t_s).date()
     evening = today if local_hour(t_s) >= 12.0 else today - timedelta(days=1)
-    plan = [(at.timestamp(), level) for at, level in night_plan(program, schedule.sun(evening))]
+    plan = schedule.plan(program, evening)
     if not plan or t_s >= plan[-1][0]:
-        upcoming = night_plan(program, schedule.sun(evening + timedelta(days=1)))
-        return False, 0.0, upcoming[0][0].timestamp() if upcoming else t_s + 86_400.0
+        upcoming = schedule.plan(program, evening + timedelta(days=1))
+        return False, 0.0, upcoming[0][0] if upcoming else t_s + 86_400.0
     if t_s < plan[0][0]:
         return False, 0.0, plan[0][0]
     level, next_s = 0.0, plan[-1][0]
