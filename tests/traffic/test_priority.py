@@ -139,3 +139,23 @@ def test_server_decides_when_a_green_starts() -> None:
     server.advance(45.0)  # B turns green: now it can be ended early for the bus
     assert server.granted[Strategy.EARLY_GREEN] == 1
     assert server.controller("x1").state.ends_s == 63.0
+
+
+def test_preemption_holds_a_green_past_the_bus_budget_but_ends_it_later() -> None:
+    late_bus = bus(eta_s=60.0)
+    ambulance = PriorityRequest("a1", "a1", "x1", "bus", 60.0, Rank.EMERGENCY)
+    bus_controller = StageController(PLAN, now_s=35.0, extension_budget_s=10.0)
+    refused = decide(bus_controller, STAGES, [late_bus], ALWAYS, now_s=35.0)
+    assert refused.reason == "arrival beyond the extension limit"
+    controller = StageController(PLAN, now_s=35.0, extension_budget_s=10.0)
+    held = decide(controller, STAGES, [ambulance], ALWAYS, now_s=35.0)
+    assert held.strategy is Strategy.GREEN_EXTENSION
+    assert controller.state.ends_s == 60.0 + ALWAYS.arrival_margin_s
+    # Early green comes sooner for an ambulance, so the queue ahead of it clears.
+    for request, end in (
+        (bus(80.0), 73.0),
+        (PriorityRequest("a2", "a2", "x1", "bus", 80.0, Rank.EMERGENCY), 63.0),
+    ):
+        controller = StageController(PLAN, now_s=50.0)  # B green since 45 s
+        decide(controller, STAGES, [request], ALWAYS, now_s=50.0)
+        assert controller.state.ends_s == end

@@ -69,3 +69,16 @@ def test_demand_is_the_same_for_one_seed(tmp_path: Path) -> None:
     assert {t.direction for t in trips} == {"EB", "WB"}
     eastbound = sorted(t.depart_s for t in trips if t.direction == "EB")
     assert {b - a for a, b in itertools.pairwise(eastbound)} == {480.0}
+
+
+def test_emergency_vehicles_get_their_green_wave_safely(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "traffic", "evaluate", "--seeds", "1", "--intersections", "8",
+            "--measured-min", "15", "--emergency-every-min", "4", "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "emergency_delay_s" in result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["safety_violations"] == 0

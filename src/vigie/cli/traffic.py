@@ -63,6 +63,12 @@ def evaluate_command(
     no_early_green: bool = typer.Option(False, help="Switch early green off."),
     measured_min: float = typer.Option(60.0, min=5, max=600, help="Measured simulated minutes."),
     intersections: int = typer.Option(9, min=2, max=30, help="Signalised junctions."),
+    emergency_every_min: float = typer.Option(
+        0.0,
+        min=0,
+        max=60,
+        help="An ambulance eastbound every N minutes, with preemption (0: none).",
+    ),
     workdir: Path | None = typer.Option(None, help="Keep SUMO's files here."),
 ) -> None:
     """Build the corridor, run fixed time and Vigie's priority on the same seeds, compare."""
@@ -72,7 +78,11 @@ def evaluate_command(
         lateness_threshold_s=_threshold(lateness_threshold),
         max_extension_s=max_extension_s,
     )
-    corridor = Corridor(intersections=intersections, measured_s=measured_min * 60)
+    corridor = Corridor(
+        intersections=intersections,
+        measured_s=measured_min * 60,
+        emergency_every_s=emergency_every_min * 60,
+    )
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
     result = evaluate(

@@ -43,6 +43,8 @@ class Corridor:
     bus_dwell_median_s: float = 20.0
     #: Scheduled running time of a bus per block (run, stop, signals), for the timetable.
     scheduled_block_s: float = 80.0
+    #: An emergency vehicle eastbound every this many seconds (0: none).
+    emergency_every_s: float = 0.0
 
     def junction(self, index: int) -> str:
         return f"J{index}"
@@ -216,11 +218,23 @@ def write_demand(corridor: Corridor, directory: Path, seed: int) -> Path:
                 f'depart="{trip.depart_s:.1f}" departLane="0"><route edges="{route}"/>'
                 f"{stops}</vehicle>")
         )  # fmt: skip
+    if corridor.emergency_every_s > 0:
+        route = " ".join(corridor.main_edges(EASTBOUND))
+        t, n = corridor.warmup_s + 120.0, 0
+        while t < end:
+            vehicles.append(
+                (t, f'<vehicle id="amb.{n}" type="emergency" depart="{t:.1f}" departLane="best" '
+                    f'departSpeed="max"><route edges="{route}"/></vehicle>')
+            )  # fmt: skip
+            t += corridor.emergency_every_s
+            n += 1
     vehicles.sort(key=lambda v: v[0])
     types = (
         '<vType id="car" vClass="passenger" sigma="0.5" speedDev="0.1"/>\n'
         '<vType id="bus" vClass="bus" length="12" accel="1.2" decel="3.0" maxSpeed="14" '
         'sigma="0.3"/>\n'
+        '<vType id="emergency" vClass="emergency" length="6" accel="2.6" maxSpeed="19" '
+        'sigma="0.2"/>\n'
     )
     path = directory / f"demand.{seed}.rou.xml"
     path.write_text("<routes>\n" + types + "\n".join(v for _, v in vehicles) + "\n</routes>\n")

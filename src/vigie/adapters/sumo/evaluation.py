@@ -65,6 +65,7 @@ MEASURES: dict[str, Callable[[RunMeasures], float]] = {
     "general_delay_s": lambda m: _mean(m.general_time_loss_s),
     "main_street_delay_s": lambda m: _mean(m.main_time_loss_s),
     "cross_street_delay_s": lambda m: _mean(m.cross_time_loss_s),
+    "emergency_delay_s": lambda m: _mean(m.emergency_time_loss_s),
 }
 
 
@@ -125,6 +126,8 @@ def evaluate(
                 progress(f"seed {seed} done")
     results = []
     for name, measure in MEASURES.items():
+        if name == "emergency_delay_s" and corridor.emergency_every_s <= 0:
+            continue
         fixed = [measure(run) for run in fixed_runs]
         tsp = [measure(run) for run in priority_runs]
         change = [100 * (b - a) / a if a else math.nan for a, b in zip(fixed, tsp, strict=True)]

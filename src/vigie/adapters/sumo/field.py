@@ -20,6 +20,7 @@ from typing import Any
 
 from vigie.adapters.sumo.binaries import sumo_binary
 from vigie.adapters.sumo.corridor import Corridor, bus_trips
+from vigie.adapters.sumo.preempt import Preemption
 from vigie.domains.traffic.arrival import seconds_to_stop_line
 from vigie.domains.traffic.controller import StageController
 from vigie.domains.traffic.priority import PriorityConfig
@@ -46,6 +47,7 @@ class RunMeasures:
     bus_stop_delay_s: list[float] = field(default_factory=list)
     main_time_loss_s: list[float] = field(default_factory=list)
     cross_time_loss_s: list[float] = field(default_factory=list)
+    emergency_time_loss_s: list[float] = field(default_factory=list)
     safety_violations: int = 0
     greens_judged: int = 0
     decisions: int = 0
@@ -163,6 +165,8 @@ def _loop(
     at_stop: dict[str, str] = {}
     signal_delay: defaultdict[str, float] = defaultdict(float)
     buses: set[str] = set()
+    emergencies: set[str] = set()
+    preemption = Preemption(server) if server is not None else None
     started = False
     now = 0.0
     while now < end_s:
@@ -186,8 +190,17 @@ def _loop(
             else:
                 junction.monitor.start(groups, now)
         started = True
-        buses.update(v for v in libsumo.simulation.getDepartedIDList() if v.startswith("bus."))
-        buses.difference_update(libsumo.simulation.getArrivedIDList())
+        departed = libsumo.simulation.getDepartedIDList()
+        arrived = libsumo.simulation.getArrivedIDList()
+        buses.update(v for v in departed if v.startswith("bus."))
+        buses.difference_update(arrived)
+        emergencies.update(v for v in departed if v.startswith("amb."))
+        if preemption is not None:
+            for vehicle in emergencies.intersection(arrived):
+                preemption.arrived(vehicle, now)
+        emergencies.difference_update(arrived)
+        if preemption is not None:
+            preemption.step(libsumo, emergencies, now)
         for bus in buses:
             direction = trips[bus].direction
             stopped_at = _bus_stop(libsumo, bus)
@@ -266,3 +279,5 @@ def _read_tripinfo(path: Path, corridor: Corridor, measures: RunMeasures) -> Non
             measures.main_time_loss_s.append(float(trip.get("timeLoss", "0")))
         elif vehicle.startswith("cross"):
             measures.cross_time_loss_s.append(float(trip.get("timeLoss", "0")))
+        elif vehicle.startswith("amb."):
+            measures.emergency_time_loss_s.append(float(trip.get("timeLoss", "0")))

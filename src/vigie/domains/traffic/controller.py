@@ -46,9 +46,16 @@ class StageController:
     production). Call `advance(now_s)` as time passes; it returns the intervals entered.
     """
 
-    def __init__(self, plan: TimingPlan, now_s: float, extension_budget_s: float = 20.0) -> None:
+    def __init__(
+        self,
+        plan: TimingPlan,
+        now_s: float,
+        extension_budget_s: float = 20.0,
+        preemption_hold_s: float = 90.0,
+    ) -> None:
         self.plan = plan
         self.extension_budget_s = extension_budget_s
+        self.preemption_hold_s = preemption_hold_s
         cycle = plan.cycle_s
         position = (now_s - plan.offset_s) % cycle
         stage = 0
@@ -127,9 +134,11 @@ class StageController:
 
     # -- requests ---------------------------------------------------------------------
 
-    def request_extension(self, until_s: float) -> bool:
+    def request_extension(self, until_s: float, preemption: bool = False) -> bool:
         """Hold the current green until `until_s`. Granted whole or not at all: a green that
-        cannot reach the vehicle's arrival is not stretched for nothing."""
+        cannot reach the vehicle's arrival is not stretched for nothing. A preemption may
+        hold the green up to `preemption_hold_s` from its start, past the priority budget
+        (holding a green longer never cuts a safety limit; the other stages wait)."""
         if not self._green:
             return False
         if until_s <= self._ends_s:
@@ -139,6 +148,8 @@ class StageController:
             self._green_started_s + spec.longest_green_s + self.extension_budget_s,
             self._planned_end_s + self.extension_budget_s,
         )
+        if preemption:
+            limit = max(limit, self._green_started_s + self.preemption_hold_s)
         if until_s > limit:
             return False
         self._ends_s = until_s

@@ -39,8 +39,10 @@ class PriorityConfig:
     max_extension_s: float = 15.0
     #: Green kept after the expected arrival, for the error of the estimate.
     arrival_margin_s: float = 3.0
-    #: An early green starts this long before the expected arrival.
+    #: An early green starts this long before the expected arrival ...
     early_lead_s: float = 2.0
+    #: ... and this long before an emergency vehicle's, so the queue ahead of it clears.
+    emergency_lead_s: float = 12.0
     #: After serving a bus, other buses wait this long at that intersection (0: never),
     #: which protects the cross street when buses bunch.
     reservice_inhibit_s: float = 0.0
@@ -92,11 +94,12 @@ def decide(
             return Decision(request, Strategy.NONE, "green until arrival")
         if not (config.green_extension or request.rank >= Rank.EMERGENCY):
             return Decision(request, Strategy.NONE, "green extension off")
-        if controller.request_extension(needed_s):
+        if controller.request_extension(needed_s, preemption=request.rank >= Rank.EMERGENCY):
             return Decision(request, Strategy.GREEN_EXTENSION, "extended", needed_s)
         return Decision(request, Strategy.NONE, "arrival beyond the extension limit")
     # Another stage is green, or an intergreen runs (which nothing shortens).
-    if controller.next_green_start_s(stage, now_s) <= arrival_s - config.early_lead_s:
+    lead_s = config.emergency_lead_s if request.rank >= Rank.EMERGENCY else config.early_lead_s
+    if controller.next_green_start_s(stage, now_s) <= arrival_s - lead_s:
         return Decision(request, Strategy.NONE, "green by arrival")
     if not (config.early_green or request.rank >= Rank.EMERGENCY):
         return Decision(request, Strategy.NONE, "early green off")
@@ -105,7 +108,7 @@ def decide(
     # End the running green so that the vehicle's stage starts `early_lead_s` before it
     # arrives: the intergreens in between are counted whole.
     lost_s = _intergreens_before(controller, state.stage, stage)
-    end_at_s = arrival_s - config.early_lead_s - lost_s
+    end_at_s = arrival_s - lead_s - lost_s
     granted = controller.request_early_end(now_s, stage, end_at_s)
     if granted is None:
         return Decision(request, Strategy.NONE, "minimum green holds")
