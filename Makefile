@@ -43,11 +43,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/traffic.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/ui.py
+	$(BIN)/vigie lighting prove --year 2025 --json
+	$(BIN)/python bench/lighting.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/registry.py --quick
 	$(BIN)/python bench/traffic.py --quick
 	$(BIN)/python bench/alarms.py --quick
+	$(BIN)/python bench/lighting.py --quick
 	$(BIN)/python bench/ui.py --quick
 
 lint: $(STAMP)
