@@ -1,6 +1,11 @@
-"""The dispatcher's MQTT connection: publishes commands at QoS 1 through a bounded window
-(MQTT packet ids are 16-bit: paho fails past ~65k in flight) and hands acknowledgements from
-the `cmd/ack` shared subscription to the dispatcher."""
+"""The dispatcher's MQTT connection: publishes commands at QoS 1 and hands acknowledgements
+from the `cmd/ack` shared subscription to the dispatcher.
+
+Two bounds: at most `INFLIGHT` messages await the broker's PUBACK (paho scans its in-flight
+list on every acknowledgement: measured here, 34,000 commands took 4.5 s with 100 in flight,
+12.5 s with 1,000), and at most `WINDOW` are handed to paho without their PUBACK (MQTT packet
+ids are 16-bit: paho fails past ~65k); the rest wait in paho's queue, so `publish` returns at
+once."""
 
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from vigie.commands.wire import ACK_FILTER
 from vigie.telemetry.topics import parse_topic, shared_subscription
 
 log = logging.getLogger(__name__)
-WINDOW = 2_000
+WINDOW = 50_000
+INFLIGHT = 100
 SHARE_GROUP = "vigie-commands"
 
 
@@ -29,6 +35,7 @@ class MqttCommandLink:
         *,
         client_id: str = "vigie-commands",
         window: int = WINDOW,
+        inflight: int = INFLIGHT,
         connect_timeout_s: float = 10.0,
     ) -> None:
         self._on_ack = on_ack
@@ -41,7 +48,7 @@ class MqttCommandLink:
             client.username_pw_set(broker.username, broker.password)
         if broker.tls:
             client.tls_set()
-        client.max_inflight_messages_set(window)
+        client.max_inflight_messages_set(inflight)
         client.max_queued_messages_set(0)
         client.reconnect_delay_set(1, 30)
         client.on_connect = self._connect
