@@ -139,6 +139,7 @@ def main() -> None:
             )
             submitted_s = time.perf_counter() - started
             dispatcher.tick()
+            handed_s = time.perf_counter() - started
             link.wait_published(len(lights), timeout_s=120.0)
             dispatch_s = time.perf_counter() - started
             while _acknowledged(engine, command.id) < len(lights):
@@ -171,6 +172,7 @@ def main() -> None:
     result = {
         "lights": len(lights),
         "submit_s": round(submitted_s, 2),
+        "marked_and_handed_s": round(handed_s, 2),
         "dispatch_all_s": round(dispatch_s, 2),
         "acks_all_s": round(acks_s, 2),
         "acknowledged": acknowledged,

@@ -80,8 +80,12 @@ class Dispatcher:
             report.expired = store.expire_overdue(conn, now)
             due = store.due_deliveries(conn, now, self.batch)
             store.mark_sent(conn, due, now)
+        payloads: dict[str, bytes] = {}  # the same message for every device of a command
         for delivery in due:
-            self.publisher.publish(command_topic(delivery.asset_id), device_payload(delivery))
+            if delivery.command_id not in payloads:
+                payloads[delivery.command_id] = device_payload(delivery)
+            payload = payloads[delivery.command_id]
+            self.publisher.publish(command_topic(delivery.asset_id), payload)
         report.sent = len(due)
         if answers or report.expired:
             with self.engine.begin() as conn:

@@ -217,11 +217,7 @@ def due_deliveries(conn: Connection, now: datetime, limit: int = 50_000) -> list
         select(
             command_devices.c.command_id,
             command_devices.c.asset_id,
-            commands.c.action,
-            commands.c.params,
-            commands.c.expires_at,
             command_devices.c.attempts,
-            commands.c.retry_after_s,
         )
         .join(commands, commands.c.id == command_devices.c.command_id)
         .where(
@@ -233,7 +229,35 @@ def due_deliveries(conn: Connection, now: datetime, limit: int = 50_000) -> list
         .order_by(command_devices.c.next_attempt_at)
         .limit(limit)
     )
-    return [Delivery(*row) for row in conn.execute(query)]
+    rows = list(conn.execute(query))
+    if not rows:
+        return []
+    # The command's own fields once per command, not once per device (34,000 JSON decodes).
+    ids = sorted({row[0] for row in rows})
+    found = {
+        c.id: c
+        for c in conn.execute(
+            select(
+                commands.c.id,
+                commands.c.action,
+                commands.c.params,
+                commands.c.expires_at,
+                commands.c.retry_after_s,
+            ).where(commands.c.id.in_(ids))
+        )
+    }
+    return [
+        Delivery(
+            command_id,
+            asset_id,
+            found[command_id].action,
+            found[command_id].params,
+            found[command_id].expires_at,
+            attempts,
+            found[command_id].retry_after_s,
+        )
+        for command_id, asset_id, attempts in rows
+    ]
 
 
 def _is_open() -> ColumnElement[bool]:
@@ -242,33 +266,36 @@ def _is_open() -> ColumnElement[bool]:
     return or_(status == DeviceStatus.PENDING.value, status == DeviceStatus.SENT.value)
 
 
+#: Devices per set-based UPDATE (an IN list well under the drivers' parameter limits).
+IN_CHUNK = 900
+
+
 def mark_sent(conn: Connection, sent: Sequence[Delivery], now: datetime) -> None:
-    statement = (
-        update(command_devices)
-        .where(
-            command_devices.c.command_id == bindparam("c"),
-            command_devices.c.asset_id == bindparam("a"),
-            _is_open(),
-        )
-        .values(
-            status=DeviceStatus.SENT.value,
-            attempts=bindparam("n"),
-            sent_at=now,
-            next_attempt_at=bindparam("next"),
-            updated_at=now,
-        )
-    )
-    rows = [
-        {
-            "c": d.command_id,
-            "a": d.asset_id,
-            "n": d.attempts + 1,
-            "next": now + timedelta(seconds=d.retry_after_s),
-        }
-        for d in sent
-    ]
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        conn.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
+    """One more attempt for each of these devices, the next one due after the retry wait.
+    Set-based per command, a few hundred devices per statement: far faster than one UPDATE
+    per device."""
+    by_command: dict[str, list[str]] = {}
+    wait_s: dict[str, float] = {}
+    for d in sent:
+        by_command.setdefault(d.command_id, []).append(d.asset_id)
+        wait_s[d.command_id] = d.retry_after_s
+    for command_id, asset_ids in by_command.items():
+        for start in range(0, len(asset_ids), IN_CHUNK):
+            conn.execute(
+                update(command_devices)
+                .where(
+                    command_devices.c.command_id == command_id,
+                    command_devices.c.asset_id.in_(asset_ids[start : start + IN_CHUNK]),
+                    _is_open(),
+                )
+                .values(
+                    status=DeviceStatus.SENT.value,
+                    attempts=command_devices.c.attempts + 1,
+                    sent_at=now,
+                    next_attempt_at=now + timedelta(seconds=wait_s[command_id]),
+                    updated_at=now,
+                )
+            )
 
 
 @dataclass(frozen=True)
