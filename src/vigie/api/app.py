@@ -60,7 +60,9 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock or SystemClock()
     app.state.bus = EventBus()
-    app.state.pipeline = Pipeline(app.state.engine, app.state.clock, app.state.bus)
+    app.state.pipeline = Pipeline(
+        app.state.engine, app.state.clock, app.state.bus, background_checkpoints=True
+    )
     install_problem_handlers(app)
     app.add_middleware(RefuseNulInUrl)
     for module in (
@@ -136,6 +138,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()
         if maintenance is not None:
             maintenance.stop()
+        app.state.pipeline.close()  # its writer thread, after the batches in hand
         alarm_engine.close()
 
 

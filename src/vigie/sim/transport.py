@@ -40,6 +40,11 @@ COMMAND_FILTER = f"{ROOT}/+/+/+/cmd"
 MQTT_WINDOW = 2_000
 #: Waits between attempts of a post the server could not take (overloaded, unreachable).
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
+#: Concurrent posts to a server (it ingests what arrives together in one transaction).
+HTTP_CONNECTIONS = 3
+#: How long a post may wait for its answer: longer than the server waits for the store's
+#: write lock (30 s, then it answers 503 and the post is retried).
+HTTP_TIMEOUT_S = 120.0
 
 #: post(body) -> (HTTP status, response body); the default speaks HTTP/1.1 with keep-alive.
 PostFn = Callable[[bytes], tuple[int, bytes]]
@@ -84,7 +89,7 @@ class CommandChannel(Protocol):
 # -- HTTP --------------------------------------------------------------------------------
 
 
-def http_post(url: str, token: str | None, timeout_s: float = 30.0) -> PostFn:
+def http_post(url: str, token: str | None, timeout_s: float = HTTP_TIMEOUT_S) -> PostFn:
     """A keep-alive HTTP(S) poster for `url`, reconnecting after any error."""
     parts = urlsplit(url)
     secure = parts.scheme == "https"
@@ -113,23 +118,40 @@ def http_post(url: str, token: str | None, timeout_s: float = 30.0) -> PostFn:
 
 
 class HttpSender:
-    """Batches readings into JSON arrays of ~1,000 and posts them from a worker thread;
-    at most `depth` requests wait, so a slow server slows the simulation down."""
+    """Batches readings into JSON arrays of ~1,000 and posts them from worker threads, one per
+    poster (each its own keep-alive connection: the server ingests concurrent requests in one
+    transaction); at most `depth` requests wait, so a slow server slows the simulation down."""
 
     def __init__(
-        self, post: PostFn, *, depth: int = 4, retry_delays_s: Sequence[float] = RETRY_DELAYS_S
+        self,
+        post: PostFn | Sequence[PostFn],
+        *,
+        depth: int | None = None,
+        retry_delays_s: Sequence[float] = RETRY_DELAYS_S,
     ) -> None:
+        posters = [post] if callable(post) else list(post)
         self.stats = SendStats()
-        self._post = post
+        self._stats_lock = threading.Lock()
         self._delays = tuple(retry_delays_s)
         self._buffer: list[Reading] = []
-        self._queue: queue.Queue[tuple[bytes, int] | None] = queue.Queue(maxsize=depth)
-        self._worker = threading.Thread(target=self._work, name="vigie-sim-http", daemon=True)
-        self._worker.start()
+        self._queue: queue.Queue[tuple[bytes, int] | None] = queue.Queue(
+            maxsize=depth or 2 * len(posters) + 2
+        )
+        self._workers = [
+            threading.Thread(
+                target=self._work, args=(poster,), name=f"vigie-sim-http-{k}", daemon=True
+            )
+            for k, poster in enumerate(posters)
+        ]
+        for worker in self._workers:
+            worker.start()
 
     @classmethod
-    def to(cls, base_url: str, token: str | None) -> HttpSender:
-        return cls(http_post(base_url.rstrip("/") + TELEMETRY_PATH, token))
+    def to(
+        cls, base_url: str, token: str | None, *, connections: int = HTTP_CONNECTIONS
+    ) -> HttpSender:
+        url = base_url.rstrip("/") + TELEMETRY_PATH
+        return cls([http_post(url, token) for _ in range(connections)])
 
     def send(self, readings: Sequence[Reading]) -> None:
         self._buffer.extend(readings)
@@ -148,45 +170,52 @@ class HttpSender:
 
     def close(self) -> None:
         self.flush()
-        self._queue.put(None)
-        self._worker.join()
+        for _ in self._workers:
+            self._queue.put(None)
+        for worker in self._workers:
+            worker.join()
 
-    def _work(self) -> None:
+    def _work(self, post: PostFn) -> None:
         while (item := self._queue.get()) is not None:
             body, count = item
-            self._deliver(body, count)
+            self._deliver(post, body, count)
 
-    def _deliver(self, body: bytes, count: int) -> None:
+    def _deliver(self, post: PostFn, body: bytes, count: int) -> None:
         for attempt, delay in enumerate((*self._delays, None)):
             try:
-                status, answer = self._post(body)
+                status, answer = post(body)
             except (OSError, http.client.HTTPException) as error:
                 status, answer = 0, str(error).encode()
             if 200 <= status < 300:
-                self.stats.messages += 1
-                self.stats.readings += count
-                self._count_answer(answer)
+                self._count_answer(count, answer)
                 return
-            self.stats.last_error = f"HTTP {status}: {answer[:300].decode(errors='replace')}"
+            error_text = f"HTTP {status}: {answer[:300].decode(errors='replace')}"
             retryable = status in (0, 429, 502, 503, 504)
+            with self._stats_lock:
+                self.stats.last_error = error_text
+                if retryable and delay is not None:
+                    self.stats.retries += 1
             if not retryable or delay is None:
                 break
-            self.stats.retries += 1
             if attempt == 0:
-                log.warning("telemetry post failed (%s), retrying", self.stats.last_error)
+                log.warning("telemetry post failed (%s), retrying", error_text)
             time.sleep(delay)
-        self.stats.failed_readings += count
+        with self._stats_lock:
+            self.stats.failed_readings += count
         log.error("telemetry post dropped %d readings: %s", count, self.stats.last_error)
 
-    def _count_answer(self, answer: bytes) -> None:
+    def _count_answer(self, count: int, answer: bytes) -> None:
         try:
             counts = msgspec.json.decode(answer)
         except msgspec.DecodeError:
-            return
-        if isinstance(counts, dict):
-            for key, value in counts.items():
-                if isinstance(value, int) and not isinstance(value, bool):
-                    self.stats.server[key] += value
+            counts = None
+        with self._stats_lock:
+            self.stats.messages += 1
+            self.stats.readings += count
+            if isinstance(counts, dict):
+                for key, value in counts.items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        self.stats.server[key] += value
 
 
 # -- MQTT --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -31,6 +32,8 @@ from vigie.telemetry.payloads import (
 from vigie.telemetry.reporters import Reporter, ReporterIndex
 from vigie.telemetry.twin import Twin
 from vigie.telemetry.values import check_value
+from vigie.telemetry.wal import WalCheckpointer
+from vigie.telemetry.writer import GroupCommitter
 from vigie.timeseries.partitions import ensure_partitions_for
 
 Source = Literal["mqtt", "http"]
@@ -77,6 +80,7 @@ class _Batch:
         self.reporters: dict[str, Reporter] = {}
         self.dead: list[dict[str, Any]] = []
         self.accepted = 0  # readings that passed validation, repeats within the batch included
+        self.decoded_any = False  # whether anything at all could be read as a reading
 
     def reject(self, message: RawMessage, rejected: Rejected) -> None:
         payload = rejected.payload or message.payload
@@ -106,7 +110,11 @@ class Pipeline:
         limits: Limits | None = None,
         reporters: ReporterIndex | None = None,
         twin: Twin | None = None,
+        background_checkpoints: bool = False,
     ) -> None:
+        """`background_checkpoints`: on SQLite, copy the write-ahead log back into the store
+        from a thread of its own rather than in the ingest's commits (see `wal`); for
+        long-running processes (`close` stops it)."""
         self.engine = engine
         self.clock = clock
         self.bus = bus
@@ -116,56 +124,86 @@ class Pipeline:
         # One batch at a time: the twin's "changed or reported" decision needs the previous
         # batch applied, and the store takes one writer at a time anyway.
         self._lock = threading.Lock()
+        self._wal = WalCheckpointer(engine)
+        if background_checkpoints:
+            self._wal.start()
+        self._committer: GroupCommitter[RawMessage, IngestResult] | None = None
+        self._committer_lock = threading.Lock()
+
+    def submit(self, messages: Sequence[RawMessage]) -> Future[IngestResult]:
+        """Ingest from the pipeline's own writer thread, in one transaction with whatever other
+        callers submitted meanwhile (see `GroupCommitter`); the future is done after the commit.
+        Many concurrent callers (HTTP requests) then cost one commit, not one each, and never
+        queue on the store's write lock."""
+        with self._committer_lock:
+            if self._committer is None:
+                self._committer = GroupCommitter(self.ingest_groups, weight=_payload_bytes)
+            return self._committer.submit(messages)
+
+    def close(self) -> None:
+        """Stop the pipeline's threads (after what was submitted is ingested)."""
+        with self._committer_lock:
+            committer, self._committer = self._committer, None
+        if committer is not None:
+            committer.stop()
+        self._wal.stop()
 
     def ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Validate, store and publish a batch; durable when this returns."""
-        with self._lock:
-            return self._ingest(messages)
+        return self.ingest_groups([messages])[0]
 
-    def _ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
+    def ingest_groups(self, groups: Sequence[Sequence[RawMessage]]) -> list[IngestResult]:
+        """Several callers' batches in one transaction (a group commit: one commit, one twin
+        update and one `BatchCommitted` for all). Each group gets its own counts, as if it had
+        been ingested right after the groups before it; all are durable when this returns."""
+        with self._lock:
+            return self._ingest(groups)
+
+    def _ingest(self, groups: Sequence[Sequence[RawMessage]]) -> list[IngestResult]:
         started = time.perf_counter()
         now = self.clock.now()
-        batch = _Batch()
-        decoded_any = False
-        for message in messages:
-            decoded, rejected = self._decode(message)
-            decoded_any = decoded_any or bool(decoded)
-            for reject in rejected:
-                batch.reject(message, reject)
-            for reading in decoded:
-                self._check_reading(message, reading, now, batch)
+        batches = [self._validate(messages, now) for messages in groups]
 
-        latest: dict[tuple[str, str], tuple[datetime, float | None, str | None]] = {}
-        for (asset_id, metric, ts), (value, text) in batch.rows.items():
-            kept = latest.get((asset_id, metric))
-            if kept is None or ts > kept[0]:
-                latest[(asset_id, metric)] = (ts, value, text)
+        # The latest reading of each (asset, metric) over all groups, and whose it is.
+        latest: dict[tuple[str, str], tuple[datetime, float | None, str | None, int]] = {}
+        for index, batch in enumerate(batches):
+            for (asset_id, metric, ts), (value, text) in batch.rows.items():
+                kept = latest.get((asset_id, metric))
+                if kept is None or ts > kept[0]:
+                    latest[(asset_id, metric)] = (ts, value, text, index)
         updates = self.twin.updates_for(
             (asset_id, metric, value, text, ts)
-            for (asset_id, metric), (ts, value, text) in latest.items()
+            for (asset_id, metric), (ts, value, text, _) in latest.items()
         )
-        with self.engine.begin() as conn:
-            ensure_partitions_for(conn, (ts for _, _, ts in batch.rows))
-            stored = self._store_readings(conn, batch)
-            if batch.dead:
-                conn.execute(dead_letters.insert(), batch.dead)
+        with self.engine.connect() as conn, self._wal.writing(conn), conn.begin():
+            ensure_partitions_for(conn, (ts for b in batches for _, _, ts in b.rows))
+            stored = [self._store_readings(conn, batch) for batch in batches]
+            dead = [row for batch in batches for row in batch.dead]
+            if dead:
+                conn.execute(dead_letters.insert(), dead)
             self.twin.persist(conn, updates)
         committed_at = self.clock.now()
         self.twin.apply(updates)
 
-        result = IngestResult(
-            messages=len(messages),
-            stored=stored,
-            duplicates=batch.accepted - stored,
-            rejected=len(batch.dead),
-            reasons=[d["reason"] for d in batch.dead[:20]],
-            unreadable=bool(messages) and not decoded_any,
-        )
+        results = [
+            IngestResult(
+                messages=len(messages),
+                stored=stored_rows,
+                duplicates=batch.accepted - stored_rows,
+                rejected=len(batch.dead),
+                reasons=[d["reason"] for d in batch.dead[:20]],
+                unreadable=bool(messages) and not batch.decoded_any,
+            )
+            for messages, batch, stored_rows in zip(groups, batches, stored, strict=True)
+        ]
+        reporters: dict[str, Reporter] = {}
+        for batch in batches:
+            reporters.update(batch.reporters)
         events: list[object] = []
         for update in updates:
-            reporter = batch.reporters[update.asset_id]
             if update.changes_value:
-                result.changes += 1
+                reporter = reporters[update.asset_id]
+                results[latest[(update.asset_id, update.metric)][3]].changes += 1
                 previous = update.previous
                 events.append(
                     StateChanged(
@@ -180,18 +218,36 @@ class Pipeline:
                         update.ts,
                     )
                 )
-        for asset_id, reporter in batch.reporters.items():
+        for asset_id, reporter in reporters.items():
             seen = self.twin.last_seen.get(asset_id)
             if seen is not None:
                 events.append(AssetSeen(asset_id, reporter.type, seen))
         events.append(
             BatchCommitted(
-                len(messages), stored, result.duplicates, result.rejected, now, committed_at
+                sum(r.messages for r in results),
+                sum(r.stored for r in results),
+                sum(r.duplicates for r in results),
+                sum(r.rejected for r in results),
+                now,
+                committed_at,
             )
         )
         self.bus.publish_all(events)
-        instrumentation.record_batch(messages, result, time.perf_counter() - started)
-        return result
+        elapsed_s = time.perf_counter() - started
+        for messages, result in zip(groups, results, strict=True):
+            instrumentation.record_batch(messages, result, elapsed_s)
+        return results
+
+    def _validate(self, messages: Sequence[RawMessage], now: datetime) -> _Batch:
+        batch = _Batch()
+        for message in messages:
+            decoded, rejected = self._decode(message)
+            batch.decoded_any = batch.decoded_any or bool(decoded)
+            for reject in rejected:
+                batch.reject(message, reject)
+            for reading in decoded:
+                self._check_reading(message, reading, now, batch)
+        return batch
 
     def dead_letter(self, message: RawMessage, reason: str) -> None:
         """Keep a message refused before it could be decoded (too large for the transport)."""
@@ -271,6 +327,10 @@ class Pipeline:
         return append_readings(
             conn, [(a, m, ts, value, text) for (a, m, ts), (value, text) in batch.rows.items()]
         )
+
+
+def _payload_bytes(messages: Sequence[RawMessage]) -> int:
+    return sum(len(m.payload) for m in messages)
 
 
 def _encoded(reading: ReadingIn) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import msgspec
@@ -83,7 +84,9 @@ async def post_telemetry(request: Request, principal: Reporter) -> Response:
         )
     message = RawMessage("http", body, received_at, body_format=body_format)  # type: ignore[arg-type]
     try:
-        result = await run_in_threadpool(pipeline.ingest, [message])
+        # The pipeline's writer thread ingests it with the other requests waiting, in one
+        # transaction; the answer comes after that commit.
+        result = await asyncio.wrap_future(pipeline.submit([message]))
     except OperationalError as error:
         # The store is busy (SQLite's single writer held too long) or unreachable: nothing of
         # the batch was kept, so the client must send it again.
