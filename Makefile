@@ -40,6 +40,8 @@ postgres: system-packages
 ## make bench: the benchmarks of docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/sim_energy.py
 	$(BIN)/python bench/traffic.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/ui.py
@@ -48,6 +50,8 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/registry.py --quick
+	$(BIN)/python bench/ingest.py --quick
+	$(BIN)/python bench/sim_energy.py --quick
 	$(BIN)/python bench/traffic.py --quick
 	$(BIN)/python bench/alarms.py --quick
 	$(BIN)/python bench/lighting.py --quick
