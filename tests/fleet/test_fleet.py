@@ -153,26 +153,26 @@ def test_trail_lists_the_reported_positions(fleet: TestClient) -> None:
     assert out_of_scope.status_code == 403
 
 
+#: (path, query, status): bad input answered with problem+json.
+BAD_REQUESTS: list[tuple[str, dict[str, str], int]] = [
+    ("/api/v1/fleet/nearest", {"lon": "999", "lat": "47"}, 400),
+    ("/api/v1/fleet/nearest", {"lon": "nan", "lat": "47"}, 400),
+    ("/api/v1/fleet/nearest", {"lon": "east", "lat": "47"}, 422),
+    ("/api/v1/fleet/nearest", {"lat": "47"}, 422),
+    ("/api/v1/fleet/nearest", {"lon": "5", "lat": "47", "limit": "0"}, 422),
+    ("/api/v1/fleet", {"status": "flying"}, 400),
+    ("/api/v1/fleet/urn:ngsi-ld:FleetVehicle:21231:99/trail", {}, 404),
+    ("/api/v1/fleet/urn:ngsi-ld:FleetVehicle:21231:1/trail", {"from": "yesterday"}, 400),
+]
+
+
 @pytest.mark.postgres
-@pytest.mark.parametrize(
-    ("path", "params", "status"),
-    [
-        ("/api/v1/fleet/nearest", {"lon": "999", "lat": "47"}, 400),
-        ("/api/v1/fleet/nearest", {"lon": "nan", "lat": "47"}, 400),
-        ("/api/v1/fleet/nearest", {"lon": "east", "lat": "47"}, 422),
-        ("/api/v1/fleet/nearest", {"lat": "47"}, 422),
-        ("/api/v1/fleet/nearest", {"lon": "5", "lat": "47", "limit": "0"}, 422),
-        ("/api/v1/fleet", {"status": "flying"}, 400),
-        ("/api/v1/fleet/urn:ngsi-ld:FleetVehicle:21231:99/trail", {}, 404),
-        ("/api/v1/fleet/urn:ngsi-ld:FleetVehicle:21231:1/trail", {"from": "yesterday"}, 400),
-    ],
-)
-def test_bad_requests_get_problem_json(
-    fleet: TestClient, path: str, params: dict[str, str], status: int
-) -> None:
-    answer = fleet.get(path, params=params, headers=auth(fleet, "olga"))
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/problem+json")
+def test_bad_requests_get_problem_json(fleet: TestClient) -> None:
+    headers = auth(fleet, "olga")
+    for path, params, status in BAD_REQUESTS:
+        answer = fleet.get(path, params=params, headers=headers)
+        assert answer.status_code == status, (path, params, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
 
 
 def test_the_fleet_needs_a_token(fleet: TestClient) -> None:

@@ -69,6 +69,12 @@ def import_feed(conn: Connection, data: bytes, actor: str, now: datetime) -> tup
     return int(feed_id), feed
 
 
+def latest_feed_sha(conn: Connection) -> str | None:
+    """The latest import's digest (cheap: the zip itself is not read)."""
+    digest = conn.scalar(select(gtfs_feeds.c.sha256).order_by(gtfs_feeds.c.id.desc()).limit(1))
+    return str(digest) if digest is not None else None
+
+
 def latest_feed(conn: Connection) -> StoredFeed | None:
     row = conn.execute(
         select(gtfs_feeds.c.id, gtfs_feeds.c.sha256, gtfs_feeds.c.imported_at, gtfs_feeds.c.data)

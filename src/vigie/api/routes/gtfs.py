@@ -25,7 +25,7 @@ from vigie.gtfs.feed import read_zip, write_zip
 from vigie.gtfs.live import PARIS, bus_reports
 from vigie.gtfs.network import BusNetwork, build_network
 from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
-from vigie.gtfs.store import latest_feed
+from vigie.gtfs.store import latest_feed, latest_feed_sha
 from vigie.gtfs.twin import twin_feed
 from vigie.sim.devices.twin import load_twin
 
@@ -40,13 +40,15 @@ def _network(request: Request, today: date) -> tuple[BusNetwork, bytes]:
     else the twin's (rebuilt each day)."""
     state = request.app.state
     with state.engine.connect() as conn:
-        imported = latest_feed(conn)
-    key = ("import", imported.sha256) if imported is not None else ("twin", today.isoformat())
+        digest = latest_feed_sha(conn)
+    key = ("import", digest) if digest is not None else ("twin", today.isoformat())
     with _lock:
         cached: tuple[tuple[str, str], BusNetwork, bytes] | None = getattr(
             state, "gtfs_network", None
         )
         if cached is None or cached[0] != key:
+            with state.engine.connect() as conn:
+                imported = latest_feed(conn) if digest is not None else None
             if imported is not None:
                 data = imported.data
                 feed = read_zip(data)
