@@ -49,11 +49,17 @@ class LinePath:
 
     def locate(self, x: float, y: float) -> float:
         """Distance along the path of the point nearest (x, y)."""
+        return self.nearest(x, y)[0]
+
+    def nearest(self, x: float, y: float) -> tuple[float, float]:
+        """(distance along the path, distance off it) of the path's point nearest (x, y)."""
         rel = np.array((x, y)) - self.start
         t = np.clip((rel * self.segment).sum(axis=1) / self.length2, 0.0, 1.0)
         nearest = self.start + self.segment * t[:, None]
-        k = int(np.argmin(((nearest - (x, y)) ** 2).sum(axis=1)))
-        return float(self.cumulative[k] + t[k] * (self.cumulative[k + 1] - self.cumulative[k]))
+        off2 = ((nearest - (x, y)) ** 2).sum(axis=1)
+        k = int(np.argmin(off2))
+        along = float(self.cumulative[k] + t[k] * (self.cumulative[k + 1] - self.cumulative[k]))
+        return along, float(np.sqrt(off2[k]))
 
     def bearing_at(self, s_m: float) -> float:
         """Compass bearing (0° north, 90° east) of the path at `s_m` along it."""
