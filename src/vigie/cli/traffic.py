@@ -101,3 +101,42 @@ def evaluate_command(
     )
     if json_output:
         print(json.dumps(result.summary()))
+
+
+@app.command("priority")
+def priority_command(
+    mqtt_url: str = typer.Option(
+        "mqtt://127.0.0.1:1883", envvar="VIGIE_MQTT_URL", help="The broker of the device protocol."
+    ),
+    lateness_threshold: str = typer.Option(
+        "0", help="Buses at least this late (s) ask for priority; 'none': every bus."
+    ),
+) -> None:
+    """Live bus priority: buses' positions from the broker, requests to the controllers on
+    their `.../priority` topics, until Ctrl-C."""
+    import threading
+    from datetime import UTC, datetime
+
+    from vigie.adapters.priority.mqtt import PriorityLink
+    from vigie.adapters.priority.wiring import build_live_priority
+    from vigie.cli.store import open_store
+
+    engine = open_store()
+    live = build_live_priority(
+        engine,
+        datetime.now(UTC),
+        PriorityConfig(lateness_threshold_s=_threshold(lateness_threshold)),
+    )
+    engine.dispose()
+    link = PriorityLink(mqtt_url, live)
+    console.print(
+        f"Bus priority: {len(live.server.intersections())} equipped junctions on "
+        f"{len(live.tracker.lines)} lines; listening on {mqtt_url}"
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        link.close()
+        console.print(f"{link.published} requests sent")

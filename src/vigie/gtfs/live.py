@@ -126,3 +126,21 @@ def _next_stops(trip: ScheduledTrip, first: int, midnight: datetime) -> tuple[Ne
             )
         )
     return tuple(stops)
+
+
+def delay_of(
+    network: BusNetwork,
+    line_ref: str,
+    lon: float,
+    lat: float,
+    heading_deg: float | None,
+    when: datetime,
+) -> float:
+    """A bus's delay against the trip it matches (0 when none matches): for conditional
+    priority on live positions."""
+    route_id = network.routes.get(line_ref)
+    if route_id is None:
+        return 0.0
+    report = VehicleReport(line_ref, line_ref, lon, lat, heading_deg, None, int(when.timestamp()))
+    matched = _matched(report, route_id, network, when.astimezone(PARIS))
+    return float(matched.delay_s) if matched.delay_s is not None else 0.0

@@ -50,8 +50,8 @@ class PriorityMessage:
 
 
 ToXY = Callable[[float, float], tuple[float, float]]
-#: (bus id, line, lon, lat, when) -> its delay against its timetable, seconds.
-Lateness = Callable[[str, str, float, float, datetime], float]
+#: (bus id, line, lon, lat, heading °, when) -> its delay against its timetable, seconds.
+Lateness = Callable[[str, str, float, float, float | None, datetime], float]
 
 
 class LivePriority:
@@ -111,7 +111,8 @@ class LivePriority:
             self._line[bus_id] = line
 
     def on_state(self, event: StateChanged) -> None:
-        """A bus's metric changed: once its position at that time is whole, decide."""
+        """A bus's metric changed (core bus): once its position at that time is whole,
+        decide."""
         line = self._line.get(event.asset_id)
         if line is None or event.metric not in _POSITION or event.value is None:
             return
@@ -121,33 +122,42 @@ class LivePriority:
         stamp = event.ts.timestamp()
         if state.get("lon@") != stamp or state.get("lat@") != stamp:
             return
-        if self._done.get(event.asset_id) == event.ts:
-            return
-        self._done[event.asset_id] = event.ts
-        now_s = stamp
+        self.on_position(
+            event.asset_id, state["lon"], state["lat"], state.get("speed_kmh", 0.0), event.ts
+        )
+
+    def on_position(
+        self,
+        bus_id: str,
+        lon: float,
+        lat: float,
+        speed_kmh: float,
+        ts: datetime,
+        heading_deg: float | None = None,
+    ) -> PriorityMessage | None:
+        """A bus's position report; the message sent to a controller, if any."""
+        line = self._line.get(bus_id)
+        if line is None or self._done.get(bus_id) == ts:
+            return None
+        self._done[bus_id] = ts
+        now_s = ts.timestamp()
         self.server.advance(now_s)
-        x, y = self.to_xy(state["lon"], state["lat"])
-        lateness = (
-            self.lateness(event.asset_id, line, state["lon"], state["lat"], event.ts)
-            if self.lateness is not None
-            else 0.0
-        )
-        decision = self.tracker.on_position(
-            event.asset_id, line, x, y, state.get("speed_kmh", 0.0) / 3.6, now_s, lateness
-        )
+        x, y = self.to_xy(lon, lat)
+        lateness = self.lateness(bus_id, line, lon, lat, heading_deg, ts) if self.lateness else 0.0
+        decision = self.tracker.on_position(bus_id, line, x, y, speed_kmh / 3.6, now_s, lateness)
         if decision is None or decision.request is None or decision.strategy is Strategy.NONE:
-            return
+            return None
         request = decision.request
         end = decision.granted_end_s
-        self.send(
-            PriorityMessage(
-                controller_id=request.intersection_id,
-                request_id=request.request_id,
-                vehicle_id=request.vehicle_id,
-                signal_group=request.signal_group,
-                strategy=decision.strategy.value,
-                eta=datetime.fromtimestamp(request.eta_s, UTC),
-                green_end=datetime.fromtimestamp(end, UTC) if end is not None else None,
-            )
+        message = PriorityMessage(
+            controller_id=request.intersection_id,
+            request_id=request.request_id,
+            vehicle_id=request.vehicle_id,
+            signal_group=request.signal_group,
+            strategy=decision.strategy.value,
+            eta=datetime.fromtimestamp(request.eta_s, UTC),
+            green_end=datetime.fromtimestamp(end, UTC) if end is not None else None,
         )
+        self.send(message)
         self.sent += 1
+        return message

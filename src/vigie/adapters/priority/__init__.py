@@ -1,0 +1,1 @@
+"""Live bus priority over MQTT: buses' telemetry in, priority requests to controllers out."""
