@@ -56,7 +56,9 @@ def agency_feed() -> Feed:
             feed.trips.append(Trip("R-B5", "SEM", trip_id, direction))
             for seq, k in enumerate(order, start=1):
                 t = start + 90 * (seq - 1)
-                feed.stop_times.append(StopTime(trip_id, t - (20 if seq > 1 else 0), t, f"P{k}", seq))
+                feed.stop_times.append(
+                    StopTime(trip_id, t - (20 if seq > 1 else 0), t, f"P{k}", seq)
+                )
     return feed
 
 
@@ -68,7 +70,7 @@ def test_a_zip_that_is_not_gtfs_is_refused(engine: Engine) -> None:
         for name in good.namelist():
             text = good.read(name).decode()
             broken.writestr(name, text.replace("47.32,", "north,") if name == "stops.txt" else text)
-    with engine.begin() as conn, pytest.raises(FeedError, match="stops.txt line 2"):
+    with engine.begin() as conn, pytest.raises(FeedError, match=r"stops\.txt line 2"):
         import_feed(conn, buffer.getvalue(), "test", now)
     with engine.begin() as conn, pytest.raises(FeedError, match="not a zip"):
         import_feed(conn, b"hello", "test", now)
