@@ -105,6 +105,7 @@ class LivePriority:
         self._line: dict[str, str] = {}
         self._state: dict[str, dict[str, float]] = {}
         self._done: dict[str, datetime] = {}
+        self._advanced_s = float("-inf")
 
     def add_bus(self, bus_id: str, line: str) -> None:
         if line in self.tracker.lines:
@@ -141,7 +142,10 @@ class LivePriority:
             return None
         self._done[bus_id] = ts
         now_s = ts.timestamp()
-        self.server.advance(now_s)
+        if now_s > self._advanced_s:
+            # Once per instant, not per report: every controller moves on (113 of them).
+            self.server.advance(now_s)
+            self._advanced_s = now_s
         x, y = self.to_xy(lon, lat)
         lateness = self.lateness(bus_id, line, lon, lat, heading_deg, ts) if self.lateness else 0.0
         decision = self.tracker.on_position(bus_id, line, x, y, speed_kmh / 3.6, now_s, lateness)
