@@ -153,7 +153,9 @@ def _recompute_hours(
 _Fingerprint = tuple[int, object, object]
 
 
-def _fingerprints(conn: Connection, hours: list[datetime]) -> dict[datetime, _Fingerprint]:
+def _fingerprints(
+    conn: Connection, hours: list[datetime], table: str = "readings_hourly"
+) -> dict[datetime, _Fingerprint]:
     """Per hour: how many series it has, and the sums of their first and last reading times
     (as integer microseconds into the hour: exact, and small enough not to overflow)."""
     if not hours:
@@ -163,7 +165,7 @@ def _fingerprints(conn: Connection, hours: list[datetime]) -> dict[datetime, _Fi
         text(
             f"SELECT bucket_start, COUNT(*) AS n, "
             f"SUM({d.micros('first_ts', 'bucket_start')}) AS firsts, "
-            f"SUM({d.micros('last_ts', 'bucket_start')}) AS lasts FROM readings_hourly "
+            f"SUM({d.micros('last_ts', 'bucket_start')}) AS lasts FROM {table} "
             "WHERE bucket_start IN :hours GROUP BY bucket_start"
         )
         .bindparams(bindparam("hours", expanding=True, type_=UtcDateTime()))
@@ -198,16 +200,20 @@ def _runs(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
     return runs
 
 
-def recompute_hours(conn: Connection, start: datetime, end: datetime) -> int:
+def recompute_hours(
+    conn: Connection, start: datetime, end: datetime, *, into: str | None = None
+) -> int:
     """Replace the hourly rows of [start, end) (whole hours) by ones computed from the raw
-    readings; how many rows were written."""
-    conn.execute(
-        delete(readings_hourly).where(
-            readings_hourly.c.bucket_start >= start, readings_hourly.c.bucket_start < end
+    readings; how many rows were written. `into`: add them to that table (of the same
+    columns) instead, leaving `readings_hourly` as it is."""
+    if into is None:
+        conn.execute(
+            delete(readings_hourly).where(
+                readings_hourly.c.bucket_start >= start, readings_hourly.c.bucket_start < end
+            )
         )
-    )
     _tune_for_bulk(conn)
-    statement = text(_hourly_sql(dialect_of(conn))).bindparams(
+    statement = text(_hourly_sql(dialect_of(conn), into or "readings_hourly")).bindparams(
         bindparam("start", type_=UtcDateTime()),
         bindparam("end", type_=UtcDateTime()),
         bindparam("window_start", type_=UtcDateTime()),
@@ -322,7 +328,7 @@ def _stats_sql(d: Dialect) -> str:
 """
 
 
-def _hourly_sql(d: Dialect) -> str:
+def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     """The statement that rolls up the raw readings of [:start, :end) into hourly rows.
 
     `counter_readings` pairs each counter reading with the one before it (LAG), looking one
@@ -337,7 +343,7 @@ def _hourly_sql(d: Dialect) -> str:
     """
     # INSERT first: Python's sqlite3 reports a row count only for statements starting with it.
     return f"""
-INSERT INTO readings_hourly ({_ROLLUP_COLUMNS})
+INSERT INTO {table} ({_ROLLUP_COLUMNS})
 WITH stats AS ({_stats_sql(d)}),
 counter_readings AS (
     SELECT asset_id, metric, ts, value,

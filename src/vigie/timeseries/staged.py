@@ -1,0 +1,182 @@
+"""Hourly rollups on SQLite computed outside the write lock.
+
+SQLite has one writer at a time, and `rollups.roll_up` computes inside its write transaction:
+recomputing an hour of the Dijon twin (1.8 M readings) held the lock for ~15 s, while every
+ingest batch waited (HTTP posts timed out behind it). Here the same computation runs in a read
+snapshot into a temporary table (a connection's TEMP tables are not the store: writing them
+takes no lock on it); a short write transaction then swaps the hours' rows in.
+
+What the snapshot did not see is rolled up next time, as `pending` promises: the new readings'
+hours are harvested from the snapshot's last rowid on, so a reading committed meanwhile marks
+its hour again. The watermark is compared and set in the write transaction: if another
+rollup moved it in between, this one writes nothing (the other did the work).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection, Engine
+
+from vigie.store.types import UtcDateTime
+from vigie.timeseries import pending
+from vigie.timeseries.rollups import (
+    RollupReport,
+    _fingerprints,
+    _has_readings,
+    _runs,
+    recompute_hours,
+)
+from vigie.timeseries.sql import HOUR, dialect_of, floor_day
+
+STAGE = "temp.rollup_stage"
+_COLUMNS = (
+    "asset_id, metric, bucket_start, reading_count, min_value, max_value, sum_value, "
+    "first_ts, first_value, last_ts, last_value, increase"
+)
+
+
+def roll_up_hours_staged(
+    engine: Engine,
+    from_ts: datetime | None = None,
+    to_ts: datetime | None = None,
+    *,
+    max_buckets: int | None = None,
+) -> RollupReport:
+    """One step of hourly rollups (SQLite): at most `max_buckets` pending hours in
+    [from_ts, to_ts) and the neighbours they change, like `roll_up(resolutions=("hour",))`."""
+    report = RollupReport()
+    with engine.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE.split('.')[1]} AS "
+            f"SELECT {_COLUMNS} FROM readings_hourly WHERE 0"
+        )
+        conn.commit()
+        try:
+            with conn.begin():
+                # Python's sqlite3 begins a transaction only before a write: begin here so
+                # that every read below sees one snapshot.
+                conn.exec_driver_sql("BEGIN")
+                snapshot = _compute(conn, from_ts, to_ts, max_buckets, report)
+            if snapshot is None:
+                return report
+            with conn.begin():
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, for a short while
+                if not _swap_in(conn, snapshot):
+                    return RollupReport()
+        finally:
+            conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+            conn.commit()
+    return report
+
+
+class _Snapshot:
+    def __init__(
+        self, position: int, since: int, top: int, last_mark: int, new_hours: set[datetime]
+    ) -> None:
+        self.position = position  # the watermark read
+        self.since = since  # where the new readings start (0 after a VACUUM)
+        self.top = top  # the last reading the computation saw (rowid)
+        self.last_mark = last_mark  # the last pending mark it saw (id)
+        self.new_hours = new_hours  # hours of readings in (since, top], not marked yet
+        self.done: list[datetime] = []
+
+
+def _compute(
+    conn: Connection,
+    from_ts: datetime | None,
+    to_ts: datetime | None,
+    max_buckets: int | None,
+    report: RollupReport,
+) -> _Snapshot | None:
+    position = since = pending._position(conn, pending.READINGS_ROWID)
+    top = conn.exec_driver_sql("SELECT max(rowid) FROM readings").scalar() or 0
+    if top < since:
+        since = 0  # rowids renumbered (a VACUUM): look at everything again
+    dialect = dialect_of(conn)
+    new_hours = set(
+        conn.execute(
+            text(
+                f"SELECT DISTINCT {dialect.hour_of('ts')} AS hour FROM readings "
+                "WHERE rowid > :since AND rowid <= :top"
+            ).columns(hour=UtcDateTime()),
+            {"since": since, "top": top},
+        ).scalars()
+    )
+    last_mark = conn.exec_driver_sql("SELECT max(id) FROM rollup_pending").scalar() or 0
+    marked = set(
+        conn.execute(
+            text(
+                "SELECT DISTINCT bucket_start FROM rollup_pending "
+                "WHERE resolution = 'hour' AND id <= :last"
+            ).columns(bucket_start=UtcDateTime()),
+            {"last": last_mark},
+        ).scalars()
+    )
+    waiting = marked | new_hours
+    wanted = sorted(
+        h for h in waiting if (from_ts is None or h >= from_ts) and (to_ts is None or h < to_ts)
+    )
+    if max_buckets is not None:
+        wanted = wanted[:max_buckets]
+    snapshot = _Snapshot(position, since, top, last_mark, new_hours)
+    if not wanted and not new_hours:
+        return None
+    floor = pending.pruned_before(conn)
+    done: set[datetime] = set()
+    queue = wanted
+    while queue:
+        if floor is not None:
+            # As in `rollups._recompute_hours`: no recomputing past the retention.
+            queue = [h for h in queue if h - HOUR >= floor]
+        before = _fingerprints(conn, queue)
+        for start, end in _runs(queue):
+            report.hourly_rows += recompute_hours(conn, start, end, into=STAGE)
+        after = _fingerprints(conn, queue, STAGE)
+        done.update(queue)
+        neighbours = set()
+        for hour in queue:
+            (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
+            if (count, firsts) != (new_count, new_firsts):
+                neighbours.add(hour - HOUR)
+            if (count, lasts) != (new_count, new_lasts):
+                neighbours.add(hour + HOUR)
+        # A neighbour still waiting will be recomputed from the raw readings in its turn.
+        queue = [h for h in sorted(neighbours - done - waiting) if _has_readings(conn, h)]
+    snapshot.done = sorted(done)
+    report.hours += len(done)
+    return snapshot
+
+
+def _swap_in(conn: Connection, snapshot: _Snapshot) -> bool:
+    """Replace the hours' rows by the staged ones and settle the marks; False (nothing
+    written) if another rollup moved the watermark since the snapshot."""
+    if pending._position(conn, pending.READINGS_ROWID) != snapshot.position:
+        return False
+    done = set(snapshot.done)
+    pending.mark(conn, "hour", snapshot.new_hours - done)
+    if snapshot.top != snapshot.position:
+        pending._set_watermark(conn, pending.READINGS_ROWID, position=snapshot.top)
+    if not done:
+        return True
+    hours = sorted(done)
+    conn.execute(
+        text(
+            "DELETE FROM rollup_pending WHERE resolution = 'hour' AND id <= :last "
+            "AND bucket_start IN :hours"
+        ).bindparams(bindparam("hours", expanding=True, type_=UtcDateTime())),
+        {"last": snapshot.last_mark, "hours": hours},
+    )
+    for start, end in _runs(hours):
+        conn.execute(
+            text(
+                "DELETE FROM readings_hourly WHERE bucket_start >= :start AND bucket_start < :end"
+            ).bindparams(
+                bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime())
+            ),
+            {"start": start, "end": end},
+        )
+    conn.exec_driver_sql(f"INSERT INTO readings_hourly ({_COLUMNS}) SELECT {_COLUMNS} FROM {STAGE}")
+    pending.mark(conn, "day", (floor_day(h) for h in hours))
+    return True
