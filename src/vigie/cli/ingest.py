@@ -76,7 +76,7 @@ def ingest(
     signal.signal(signal.SIGINT, request_stop)
 
     engine = open_store()
-    pipeline = Pipeline(engine, SystemClock(), EventBus())
+    pipeline = Pipeline(engine, SystemClock(), EventBus(), background_checkpoints=True)
     freeze_long_lived_objects()
     worker = IngestWorker(pipeline, settings)
     log.info(
@@ -95,6 +95,7 @@ def ingest(
             log.info("stopping (signal %d): finishing the batch in hand", stop_requested[0])
     finally:
         worker.stop()
+        pipeline.close()
         engine.dispose()
     stats = worker.stats
     log.info(
