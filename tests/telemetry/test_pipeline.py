@@ -145,3 +145,45 @@ def test_the_twin_survives_a_restart(
     assert restarted.twin.last_seen[LIGHT] == T0
     result = restarted.ingest([message(LIGHT, T0 + timedelta(seconds=1), on=True, dim_pct=70)])
     assert result.changes == 0
+
+
+def test_grouped_batches_share_one_commit_and_keep_their_own_counts(
+    world: tuple[Pipeline, Recorder, ManualClock], engine: Engine
+) -> None:
+    pipeline, recorder, _ = world
+    other = "urn:ngsi-ld:Streetlight:21231:2"
+    first, second, third = pipeline.ingest_groups(
+        [
+            [message(LIGHT, T0, on=True, dim_pct=70)],
+            # the same reading again (a client's retry), and a later one of another light
+            [message(LIGHT, T0, on=True, dim_pct=70), message(other, T0, dim_pct=50)],
+            [message(other, T0 + timedelta(seconds=1), dim_pct=40, bogus=1)],
+        ]
+    )
+    assert (first.stored, first.duplicates, first.changes) == (2, 0, 2)
+    assert (second.stored, second.duplicates, second.changes) == (1, 2, 0)
+    assert (third.stored, third.rejected, third.changes) == (1, 1, 1)
+    committed = recorder.of(BatchCommitted)
+    assert [(b.messages, b.stored, b.duplicates, b.rejected) for b in committed] == [(4, 4, 2, 1)]
+    assert pipeline.twin.get(other, "dim_pct").value == 40.0  # type: ignore[union-attr]
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(readings)) == 4
+
+
+def test_submitted_batches_are_answered_after_their_commit(
+    world: tuple[Pipeline, Recorder, ManualClock], engine: Engine
+) -> None:
+    pipeline, recorder, _ = world
+    try:
+        futures = [
+            pipeline.submit([message(LIGHT, T0 + timedelta(seconds=k), dim_pct=k)])
+            for k in range(20)
+        ]
+        results = [future.result(timeout=60) for future in futures]
+    finally:
+        pipeline.close()
+    assert [r.stored for r in results] == [1] * 20
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(readings)) == 20
+    assert sum(b.stored for b in recorder.of(BatchCommitted)) == 20
+    assert pipeline.twin.get(LIGHT, "dim_pct").value == 19.0  # type: ignore[union-attr]
