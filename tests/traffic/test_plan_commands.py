@@ -80,6 +80,20 @@ class Rig:
             return {d.asset_id: d.status for d in device_states(conn, command_id)}
 
 
+def deliver(rig: Rig, expected: int) -> None:
+    """Send, and wait (bounded) for `expected` answers. A command published before the
+    simulated devices' subscription has reached the broker is lost, as in the field: it is
+    sent again after the retry wait, as the dispatcher does."""
+    for _attempt in range(Policy().max_attempts):
+        rig.dispatcher.tick()
+        try:
+            wait_for(lambda: rig.dispatcher.pending_acks() >= expected, timeout_s=10.0)
+            return
+        except AssertionError:
+            rig.clock.advance(Policy().retry_after)
+    raise AssertionError(f"fewer than {expected} answers after every attempt")
+
+
 @pytest.fixture
 def rig(engine: Engine, mosquitto: LocalBroker) -> Iterator[Rig]:
     with engine.begin() as conn:
@@ -101,10 +115,10 @@ def test_a_plan_change_is_acknowledged_by_each_controller(rig: Rig) -> None:
     rig.devices.connect(rig.url)
     until = (NOON + timedelta(minutes=30)).isoformat()
     command_id = rig.set_plan([X1, X2], plan=4, until=until)
-    assert rig.dispatcher.tick().sent == 2
-    wait_for(lambda: rig.dispatcher.pending_acks() == 2)
+    assert set(rig.statuses(command_id).values()) == {"pending"}
+    deliver(rig, 2)
     report = rig.dispatcher.tick()
-    assert report.answers == 2 and report.closed == 1
+    assert report.answers >= 2 and report.closed == 1
     assert rig.statuses(command_id) == {X1: "acknowledged", X2: "acknowledged"}
     with rig.engine.connect() as conn:
         command = get_command(conn, command_id)
@@ -123,8 +137,7 @@ def test_a_flashing_controller_refuses_the_plan(rig: Rig) -> None:
     simulation.traffic.start_fault("controller_flashing", index, simulation.now_s)
     rig.devices.connect(rig.url)
     command_id = rig.set_plan([X1], plan=2)
-    rig.dispatcher.tick()
-    wait_for(lambda: rig.dispatcher.pending_acks() == 1)
+    deliver(rig, 1)
     rig.dispatcher.tick()
     assert rig.statuses(command_id) == {X1: "failed"}
     with rig.engine.connect() as conn:
