@@ -97,6 +97,12 @@ def main() -> None:
         default=None,
         help="default: var/proof/lighting.db (not with --quick)",
     )
+    parser.add_argument(
+        "--savings-days",
+        type=int,
+        default=365,
+        help="length of the period the KPI is computed over (from 2025-01-01)",
+    )
     parser.add_argument("--devices", nargs=2, metavar=("URL", "STORE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.devices:
@@ -156,7 +162,7 @@ def main() -> None:
     proof_store = args.proof_store
     if proof_store is None:
         proof_store = Path("/nonexistent") if args.quick else Path("var/proof/lighting.db")
-    period_days = 365
+    period_days = args.savings_days
     proof_note = f"over {proof_store}"
     if not proof_store.exists():
         period_days = 7 if args.quick else 30
