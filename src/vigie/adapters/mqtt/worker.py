@@ -15,6 +15,7 @@ repeated reading once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import struct
 import threading
@@ -323,10 +324,17 @@ def _raw_message(delivery: _Delivery) -> RawMessage:
         topic = message.topic
     except UnicodeDecodeError:  # brokers refuse such topics; never trust that
         topic = message._topic.decode("utf-8", errors="replace")
-    parsed = parse_topic(topic)
-    asset = parsed.asset_id if parsed is not None and parsed.channel == "telemetry" else None
+    asset = _telemetry_asset(topic)
     payload = message.payload  # paho hands a slice of its read buffer: a bytearray
     return RawMessage("mqtt", bytes(payload), delivery.received_at, topic=topic, topic_asset=asset)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _telemetry_asset(topic: str) -> str | None:
+    """The asset a telemetry topic names (None if it is no telemetry topic); each device
+    keeps its topic, so a cache the size of a city spares parsing it for every message."""
+    parsed = parse_topic(topic)
+    return parsed.asset_id if parsed is not None and parsed.channel == "telemetry" else None
 
 
 def _unaddressed(topic: str) -> str:
