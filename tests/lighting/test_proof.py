@@ -4,16 +4,19 @@ split adding up; the KPI API over the same store, within the caller's scope."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from vigie.api.app import create_app
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
+from vigie.cli.lighting import app
 from vigie.config import Settings
 from vigie.core.clock import ManualClock
 from vigie.domains.lighting.proof import ProofConfig, run_proof
@@ -97,3 +100,17 @@ def test_the_kpi_api_over_the_proof_store(
         bad = get("vic", "from=2025-01-05&to=2025-01-01")
         assert bad.status_code == 400
         assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_savings_command_over_the_proof_store(
+    proof: tuple[dict[str, Any], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, store = proof
+    monkeypatch.setenv("VIGIE_DATABASE_URL", f"sqlite:///{store}")
+    runner = CliRunner()
+    found = runner.invoke(app, ["savings", "--from", "2025-01-01", "--to", "2025-01-05", "--json"])
+    assert found.exit_code == 0, found.output
+    body = json.loads(found.output.strip().splitlines()[-1])
+    assert body["total"]["savings_pct"] == pytest.approx(result["savings_pct"], abs=1e-3)
+    backwards = runner.invoke(app, ["savings", "--from", "2025-01-05", "--to", "2025-01-01"])
+    assert backwards.exit_code != 0
