@@ -298,13 +298,17 @@ def measure_http(env: dict[str, str], token: str, lights: list[str], requests: i
     )
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
+        # A loaded machine may take a minute to start the server (the twin, the alarm engine).
+        deadline = time.monotonic() + 300
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as probe:
-            for _ in range(300):
+            while True:
                 try:
                     if probe.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
-                    time.sleep(0.1)
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("vigie serve did not start") from None
+                    time.sleep(0.2)
 
         def post_all(share: list[bytes]) -> int:
             stored = 0
@@ -322,7 +326,11 @@ def measure_http(env: dict[str, str], token: str, lights: list[str], requests: i
         elapsed = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     if stored != requests * 1_000 * 5:
         raise RuntimeError(f"HTTP stored {stored} of {requests * 5_000} readings")
     return stored / elapsed
