@@ -137,17 +137,25 @@ def main() -> None:
                 f"{reporter_type:28} {name:4} rollups {got_wh / 1000:14,.1f} kWh, "
                 f"devices {want_wh / 1000:14,.1f} kWh, error {error:.4%}"
             )
+    simulated_h = (
+        datetime.fromisoformat(totals["end"]) - datetime.fromisoformat(totals["start"])
+    ).total_seconds() / 3600
     result = {
         "sim_exit_code": sim.returncode,
         "sim_wall_s": round(run_s, 1),
         "simulated": duration,
+        "simulated_h": round(simulated_h, 2),
+        "interrupted": totals["interrupted"],
         "speed": speed,
         "readings_sent": totals["readings"],
         "readings_failed": totals["delivery"]["readings_failed"],
         "dead_letters": rejected,
         "rollup_s": round(rollup_s, 1),
         "energy_worst_error_pct": round(worst * 100, 4),
-        "energy_goal_met": worst <= TOLERANCE and sim.returncode == 0,
+        "energy_goal_met": worst <= TOLERANCE
+        and sim.returncode == 0
+        and not totals["interrupted"]
+        and totals["delivery"]["readings_failed"] == 0,
         "quick": args.quick,
     }
     print(json.dumps(result))
