@@ -88,10 +88,11 @@ class _Batch:
             {
                 "received_at": message.received_at,
                 "source": message.source,
-                "topic": message.topic[:300] if message.topic else None,
-                "asset_id": rejected.asset_id[:200] if rejected.asset_id else None,
-                "metric": rejected.metric[:48] if rejected.metric else None,
-                "reason": rejected.reason[:2_000],
+                "topic": _text(message.topic[:300]) if message.topic else None,
+                "asset_id": _text(rejected.asset_id[:200]) if rejected.asset_id else None,
+                "metric": _text(rejected.metric[:48]) if rejected.metric else None,
+                # A decoder's reason may quote the junk it refused, NUL characters included.
+                "reason": _text(rejected.reason[:2_000]),
                 "payload": payload[:DEAD_LETTER_PAYLOAD_CHARS]
                 .decode("utf-8", errors="replace")
                 .replace("\x00", "\ufffd"),
@@ -327,6 +328,11 @@ class Pipeline:
         return append_readings(
             conn, [(a, m, ts, value, text) for (a, m, ts), (value, text) in batch.rows.items()]
         )
+
+
+def _text(value: str) -> str:
+    """Text a store keeps: PostgreSQL refuses NUL characters in text columns."""
+    return value.replace("\x00", "\ufffd")
 
 
 def _payload_bytes(messages: Sequence[RawMessage]) -> int:
