@@ -24,6 +24,7 @@ from vigie.api.routes import (
     auth,
     commands,
     fleet,
+    fleet_geofences,
     gtfs,
     kpi,
     lighting,
@@ -78,6 +79,7 @@ def create_app(
         lighting,
         kpi,
         fleet,
+        fleet_geofences,
         gtfs,
     ):
         app.include_router(module.router)
