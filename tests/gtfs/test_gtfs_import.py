@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -20,8 +20,11 @@ from vigie.cli.main import app
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
 from vigie.gtfs.feed import (
+    SERVICE_ADDED,
+    SERVICE_REMOVED,
     Agency,
     Calendar,
+    CalendarDate,
     Feed,
     FeedError,
     Route,
@@ -31,6 +34,7 @@ from vigie.gtfs.feed import (
     read_zip,
     write_zip,
 )
+from vigie.gtfs.network import build_network
 from vigie.gtfs.store import import_feed, latest_feed
 from vigie.registry.batch import create_assets
 from vigie.registry.validation import AssetInput
@@ -134,3 +138,40 @@ def test_cli_imports_and_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     refused = runner.invoke(app, ["gtfs", "import", str(bad)])
     assert refused.exit_code == 2
     assert "not a zip" in refused.output
+
+
+def test_calendar_dates_add_and_remove_services_and_may_stand_alone() -> None:
+    feed = agency_feed()
+    # Easter Monday 2026 (6 April) off; a Sunday (12 April) with the weekday service.
+    feed.calendar_dates = [
+        CalendarDate("SEM", "20260406", SERVICE_REMOVED),
+        CalendarDate("SEM", "20260412", SERVICE_ADDED),
+    ]
+    network = build_network(read_zip(write_zip(feed)))
+    assert network.services_on(date(2026, 4, 7)) == {"SEM"}  # an ordinary Tuesday
+    assert network.services_on(date(2026, 4, 6)) == set()
+    assert network.services_on(date(2026, 4, 12)) == {"SEM"}
+    assert network.services_on(date(2026, 4, 11)) == set()  # a Saturday
+
+    # Many agencies publish only calendar_dates.txt: the dates a service runs.
+    dates_only = agency_feed()
+    dates_only.calendars = []
+    dates_only.calendar_dates = [CalendarDate("SEM", "20260407", SERVICE_ADDED)]
+    data = _without(write_zip(dates_only), "calendar.txt")
+    network = build_network(read_zip(data))
+    assert network.services_on(date(2026, 4, 7)) == {"SEM"}
+    assert network.services_on(date(2026, 4, 8)) == set()
+
+    with pytest.raises(FeedError, match="both missing"):
+        read_zip(_without(data, "calendar_dates.txt"))
+
+
+def _without(data: bytes, name: str) -> bytes:
+    """The zip without one of its files."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info))
+    return out.getvalue()

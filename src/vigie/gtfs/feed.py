@@ -74,6 +74,19 @@ class Calendar:
     end_date: str
 
 
+@dataclass(frozen=True)
+class CalendarDate:
+    """An exception to calendar.txt: service added (1) or removed (2) on a date — or, in a
+    feed without calendar.txt, the list of the dates a service runs."""
+
+    service_id: str
+    date: str  # YYYYMMDD
+    exception_type: int
+
+
+SERVICE_ADDED, SERVICE_REMOVED = 1, 2
+
+
 @dataclass
 class Feed:
     agencies: list[Agency] = field(default_factory=list)
@@ -82,6 +95,7 @@ class Feed:
     trips: list[Trip] = field(default_factory=list)
     stop_times: list[StopTime] = field(default_factory=list)
     calendars: list[Calendar] = field(default_factory=list)
+    calendar_dates: list[CalendarDate] = field(default_factory=list)
 
     def stop_times_by_trip(self) -> dict[str, list[StopTime]]:
         by_trip: dict[str, list[StopTime]] = {}
@@ -118,7 +132,10 @@ _FILES: dict[str, type] = {
     "trips.txt": Trip,
     "stop_times.txt": StopTime,
     "calendar.txt": Calendar,
+    "calendar_dates.txt": CalendarDate,
 }
+#: At least one of them (GTFS: services by weekday, by date, or both).
+_CALENDAR_FILES = ("calendar.txt", "calendar_dates.txt")
 _TIME_COLUMNS = {"arrival_s": "arrival_time", "departure_s": "departure_time"}
 
 
@@ -130,6 +147,7 @@ def _rows(feed: Feed, name: str) -> list[object]:
         "trips.txt": feed.trips,
         "stop_times.txt": feed.stop_times,
         "calendar.txt": feed.calendars,
+        "calendar_dates.txt": feed.calendar_dates,
     }[name]  # type: ignore[return-value]
 
 
@@ -162,10 +180,12 @@ def read_zip(data: bytes) -> Feed:
         raise FeedError(f"not a zip file: {error}") from None
     with archive:
         present = {info.filename.rsplit("/", 1)[-1]: info.filename for info in archive.infolist()}
+        if not any(name in present for name in _CALENDAR_FILES):
+            raise FeedError("calendar.txt and calendar_dates.txt are both missing")
         for name, kind in _FILES.items():
             if name not in present:
-                if name == "calendar.txt":
-                    continue  # calendar_dates.txt alone is allowed; not read here
+                if name in _CALENDAR_FILES:
+                    continue  # either one alone is allowed
                 raise FeedError(f"{name} is missing")
             text = archive.read(present[name]).decode("utf-8-sig")
             _rows(feed, name).extend(_parse(name, kind, text))

@@ -17,7 +17,7 @@ import numpy as np
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
 from vigie.domains.traffic.approach import LinePath
 from vigie.domains.transit.matching import ScheduledTrip
-from vigie.gtfs.feed import Feed
+from vigie.gtfs.feed import SERVICE_ADDED, SERVICE_REMOVED, Feed
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -48,14 +48,23 @@ class BusNetwork:
     trips: dict[str, list[tuple[str, ScheduledTrip]]]
 
     def services_on(self, day: date) -> set[str]:
-        """Service ids running on `day` by calendar.txt (calendar_dates.txt is not read)."""
+        """Service ids running on `day`: by calendar.txt's weekdays and date range, then with
+        calendar_dates.txt's exceptions for that date (added, removed)."""
         ymd = day.strftime("%Y%m%d")
         weekday = _WEEKDAYS[day.weekday()]
-        return {
+        running = {
             c.service_id
             for c in self.feed.calendars
             if c.start_date <= ymd <= c.end_date and getattr(c, weekday) == 1
         }
+        for exception in self.feed.calendar_dates:
+            if exception.date != ymd:
+                continue
+            if exception.exception_type == SERVICE_ADDED:
+                running.add(exception.service_id)
+            elif exception.exception_type == SERVICE_REMOVED:
+                running.discard(exception.service_id)
+        return running
 
 
 def build_network(feed: Feed) -> BusNetwork:

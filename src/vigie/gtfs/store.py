@@ -40,6 +40,7 @@ def import_feed(conn: Connection, data: bytes, actor: str, now: datetime) -> tup
         "trips": len(feed.trips),
         "stop_times": len(feed.stop_times),
         "calendars": len(feed.calendars),
+        "calendar_dates": len(feed.calendar_dates),
     }
     digest = hashlib.sha256(data).hexdigest()
     feed_id = conn.execute(
