@@ -32,3 +32,14 @@ class Settings:
             http_port=int(os.environ.get("VIGIE_HTTP_PORT", "8000")),
             token_lifetime_s=int(os.environ.get("VIGIE_TOKEN_LIFETIME_S", str(12 * 3600))),
         )
+
+
+def days_setting(variable: str, default_days: int) -> int:
+    """A number of days from the environment (at least 1), or the default when unset."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default_days
+    days = int(value)
+    if days < 1:
+        raise ValueError(f"{variable} must be at least 1 day, got {days}")
+    return days

@@ -5,12 +5,12 @@ for ever."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
+from vigie.config import days_setting
 from vigie.store.schema import dead_letters
 
 DEFAULT_DEAD_LETTER_RETENTION_DAYS = 90
@@ -21,13 +21,7 @@ DELETE_ROWS_PER_STEP = 20_000
 
 def dead_letter_retention_days() -> int:
     """`VIGIE_DEAD_LETTER_RETENTION_DAYS`, or 90."""
-    value = os.environ.get(DEAD_LETTER_RETENTION_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_DEAD_LETTER_RETENTION_DAYS
-    days = int(value)
-    if days < 1:
-        raise ValueError(f"{DEAD_LETTER_RETENTION_VARIABLE} must be at least 1 day, got {days}")
-    return days
+    return days_setting(DEAD_LETTER_RETENTION_VARIABLE, DEFAULT_DEAD_LETTER_RETENTION_DAYS)
 
 
 def prune_dead_letters(engine: Engine, now: datetime, *, retention_days: int | None = None) -> int:

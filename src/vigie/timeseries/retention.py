@@ -10,13 +10,13 @@ deleted, never the newest one (its rowid is the harvest watermark, see `pending`
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from vigie.config import days_setting
 from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
 from vigie.timeseries.partitions import drop_months_before
@@ -32,13 +32,7 @@ RETENTION_VARIABLE = "VIGIE_RAW_RETENTION_DAYS"
 
 def raw_retention_days() -> int:
     """`VIGIE_RAW_RETENTION_DAYS`, or 30."""
-    value = os.environ.get(RETENTION_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_RAW_RETENTION_DAYS
-    days = int(value)
-    if days < 1:
-        raise ValueError(f"{RETENTION_VARIABLE} must be at least 1 day, got {days}")
-    return days
+    return days_setting(RETENTION_VARIABLE, DEFAULT_RAW_RETENTION_DAYS)
 
 
 @dataclass
