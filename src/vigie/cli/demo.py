@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
@@ -93,13 +95,34 @@ def demo(
         return
     from vigie.cli.serve import serve as serve_command
 
-    simulator = _SimulatorBeside(base, simulator_token) if simulator_token else None
+    broker = _command_broker(settings.var_dir) if simulator_token else None
+    mqtt_url = broker.url if broker is not None else None
+    simulator = _SimulatorBeside(base, simulator_token, mqtt_url) if simulator_token else None
     try:
         # Without the simulator's hundreds of requests a minute in the console.
         serve_command(host=None, port=None, access_log=not simulate)
     finally:
         if simulator is not None:
             simulator.stop()
+        if broker is not None:
+            broker.stop()
+
+
+def _command_broker(var_dir: Path) -> LocalBroker | None:
+    """A private Mosquitto on loopback for commands to the simulated devices (the server's
+    dispatcher and the devices' acknowledgements), when one is installed and no broker is
+    configured; without it the demo runs, but commands stay pending."""
+    if os.environ.get("VIGIE_MQTT_URL"):
+        return None
+    if find_mosquitto() is None:
+        print("No mosquitto installed: commands to the simulated devices will stay pending "
+              "(`apt-get install mosquitto`, or set VIGIE_MQTT_URL).", flush=True)  # fmt: skip
+        return None
+    broker = LocalBroker(var_dir / "mosquitto")
+    broker.start()
+    os.environ["VIGIE_MQTT_URL"] = broker.url  # read by the server's start-up
+    print(f"Commands to devices go through a private Mosquitto at {broker.url}", flush=True)
+    return broker
 
 
 def _simulator_token(conn: Connection) -> str:
@@ -122,11 +145,13 @@ def _simulator_token(conn: Connection) -> str:
 
 
 class _SimulatorBeside:
-    """`vigie sim run` in a child process, started once the server answers, stopped with it."""
+    """`vigie sim run` in a child process, started once the server answers, stopped with it.
+    With a broker, the simulated devices also take commands from it and acknowledge them."""
 
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, base_url: str, token: str, mqtt_url: str | None = None) -> None:
         self._base_url = base_url
         self._token = token
+        self._mqtt = ["--mqtt-url", mqtt_url] if mqtt_url else []
         self._process: subprocess.Popen[bytes] | None = None
         self._stopped = threading.Event()
         threading.Thread(target=self._start_when_ready, daemon=True).start()
@@ -144,7 +169,7 @@ class _SimulatorBeside:
         print("Starting the city simulator (vigie sim run --via http, real time)…", flush=True)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "vigie.cli.main", "sim", "run", "--via", "http",
-             "--url", self._base_url, "--quiet"],
+             "--url", self._base_url, *self._mqtt, "--quiet"],
             env={**os.environ, "VIGIE_SIM_TOKEN": self._token},
         )  # fmt: skip
 
