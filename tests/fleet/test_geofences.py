@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.api.conftest import DIJON, TALANT, auth
+from tests.schema_drift import schema_differences
 from vigie.audit.log import entries_for
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
@@ -22,7 +21,6 @@ from vigie.auth.users import add_user
 from vigie.core.clock import ManualClock
 from vigie.registry.batch import create_assets
 from vigie.registry.validation import AssetInput
-from vigie.store.schema import metadata
 
 LAT = 47.32
 DEPOT = {"name": "Dépôt nord", "municipality": DIJON,
@@ -232,16 +230,4 @@ def test_delete_and_the_audit_trail(fleet: TestClient, engine: Engine) -> None:
 
 
 def test_the_migration_matches_the_schema(engine: Engine) -> None:
-    def ours(name: str | None, kind: str) -> bool:
-        return kind != "table" or name == "geofences"
-
-    with engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn,
-            opts={
-                "compare_type": True,
-                "include_name": lambda name, kind, parent: ours(name, kind),
-                "include_object": lambda obj, name, kind, reflected, to: ours(name, kind),
-            },
-        )
-        assert compare_metadata(context, metadata) == []
+    assert schema_differences(engine, {"geofences"}) == []

@@ -3,13 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from vigie.store.schema import metadata
+from tests.schema_drift import schema_differences
 
 TIME_SERIES_TABLES = {
     "readings",
@@ -20,19 +16,5 @@ TIME_SERIES_TABLES = {
 }
 
 
-def _ours(name: str | None, kind: str, *_: Any) -> bool:
-    # Only these tables: the others carry PostGIS types the reflection does not know.
-    return kind != "table" or name in TIME_SERIES_TABLES
-
-
 def test_the_migration_matches_the_schema(engine: Engine) -> None:
-    with engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn,
-            opts={
-                "compare_type": True,
-                "include_name": lambda name, kind, parent: _ours(name, kind),
-                "include_object": lambda obj, name, kind, reflected, to: _ours(name, kind),
-            },
-        )
-        assert compare_metadata(context, metadata) == []
+    assert schema_differences(engine, TIME_SERIES_TABLES) == []
