@@ -137,6 +137,9 @@ async function onClick(map, event, { panel, lighting }) {
 }
 
 window.addEventListener('error', (event) => {
+  // Chromium reports a ResizeObserver that needed a second pass as an error event: the map
+  // resizing while the side bars settle, not a failure of the page.
+  if (String(event.message).startsWith('ResizeObserver loop')) return;
   document.body.dataset.error = String(event.message);
 });
 start().catch((error) => {
