@@ -40,6 +40,7 @@ from vigie.alarms.ruleset import Rule
 from vigie.alarms.scoring import FAULT_RULES, Judge, RaisedAlarm, Score, score
 from vigie.alarms.wiring import start_alarm_engine
 from vigie.core.bus import EventBus
+from vigie.core.heap import freeze_long_lived_objects
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.sim.city import generate_city, write_city
 from vigie.sim.devices.simulation import Simulation
@@ -247,9 +248,7 @@ def _run(
         faults = config.faults or scoring_faults(twin)
         simulation = Simulation(twin, seed=config.seed, start=config.start, faults=faults)
         sender = PipelineSender(pipeline, clock=clock)
-        # What was loaded stays: keep the collector from walking it again and again.
-        gc.collect()
-        gc.freeze()
+        freeze_long_lived_objects()
         try:
             mark = time.perf_counter()
             end = _simulate(config, simulation, sender, clock, alarm_engine, recorder, on_progress)

@@ -36,6 +36,7 @@ from vigie.commands.wiring import start_dispatcher
 from vigie.config import Settings
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock, SystemClock
+from vigie.core.heap import freeze_long_lived_objects
 from vigie.store.engine import make_engine
 from vigie.telemetry.pipeline import Pipeline
 from vigie.timeseries.maintenance import Maintenance
@@ -131,6 +132,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = IngestWorker(app.state.pipeline, MqttSettings.from_env(client_id=client_id[:64]))
         worker.start()
         dispatcher = start_dispatcher(app.state.engine, clock, client_id[:50] + "-commands")
+    freeze_long_lived_objects()
     try:
         yield
     finally:

@@ -41,10 +41,13 @@ class EventBus:
         self.publish_all((event,))
 
     def publish_all(self, events: Iterable[object]) -> None:
+        """Deliver in order; the subscribers are those of when the call began (a batch of
+        hundreds of thousands of events takes the lock once, not once per event)."""
+        with self._lock:
+            handlers_of = {kind: list(handlers) for kind, handlers in self._handlers.items()}
+        no_handlers: list[Handler] = []
         for event in events:
-            with self._lock:
-                handlers = list(self._handlers.get(type(event), ()))
-            for handler in handlers:
+            for handler in handlers_of.get(type(event), no_handlers):
                 try:
                     handler(event)
                 except Exception:

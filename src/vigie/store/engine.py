@@ -16,6 +16,7 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-65536")
     # Ingest, alarms and rollups share the one writer: wait for it rather than fail.
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

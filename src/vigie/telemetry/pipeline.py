@@ -165,26 +165,24 @@ class Pipeline:
         now = self.clock.now()
         batches = [self._validate(messages, now) for messages in groups]
 
-        # The latest reading of each (asset, metric) over all groups, and whose it is.
-        latest: dict[tuple[str, str], tuple[datetime, float | None, str | None, int]] = {}
+        # The latest reading of each (asset, metric) over all groups, tagged with its group.
+        latest: dict[tuple[str, str], tuple[str, str, float | None, str | None, datetime, int]]
+        latest = {}
         for index, batch in enumerate(batches):
             for (asset_id, metric, ts), (value, text) in batch.rows.items():
                 kept = latest.get((asset_id, metric))
-                if kept is None or ts > kept[0]:
-                    latest[(asset_id, metric)] = (ts, value, text, index)
-        updates = self.twin.updates_for(
-            (asset_id, metric, value, text, ts)
-            for (asset_id, metric), (ts, value, text, _) in latest.items()
-        )
+                if kept is None or ts > kept[4]:
+                    latest[(asset_id, metric)] = (asset_id, metric, value, text, ts, index)
+        advance = self.twin.advance(latest.values())
         with self.engine.connect() as conn, self._wal.writing(conn), conn.begin():
             ensure_partitions_for(conn, (ts for b in batches for _, _, ts in b.rows))
             stored = [self._store_readings(conn, batch) for batch in batches]
             dead = [row for batch in batches for row in batch.dead]
             if dead:
                 conn.execute(dead_letters.insert(), dead)
-            self.twin.persist(conn, updates)
+            self.twin.persist(conn, advance)
         committed_at = self.clock.now()
-        self.twin.apply(updates)
+        self.twin.apply(advance)
 
         results = [
             IngestResult(
@@ -201,24 +199,22 @@ class Pipeline:
         for batch in batches:
             reporters.update(batch.reporters)
         events: list[object] = []
-        for update in updates:
-            if update.changes_value:
-                reporter = reporters[update.asset_id]
-                results[latest[(update.asset_id, update.metric)][3]].changes += 1
-                previous = update.previous
-                events.append(
-                    StateChanged(
-                        update.asset_id,
-                        reporter.type,
-                        reporter.municipality_code,
-                        update.metric,
-                        update.value,
-                        update.text,
-                        previous.value if previous else None,
-                        previous.text if previous else None,
-                        update.ts,
-                    )
+        for change in advance.changes:
+            reporter = reporters[change.asset_id]
+            results[change.tag].changes += 1
+            events.append(
+                StateChanged(
+                    change.asset_id,
+                    reporter.type,
+                    reporter.municipality_code,
+                    change.metric,
+                    change.value,
+                    change.text,
+                    change.previous_value,
+                    change.previous_text,
+                    change.ts,
                 )
+            )
         for asset_id, reporter in reporters.items():
             seen = self.twin.last_seen.get(asset_id)
             if seen is not None:
