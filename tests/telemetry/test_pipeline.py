@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -16,6 +17,8 @@ from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
 from vigie.registry.batch import create_assets
 from vigie.registry.validation import AssetInput
+from vigie.store.engine import make_engine
+from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import readings, twin_state
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
 from vigie.telemetry.pipeline import Pipeline, RawMessage
@@ -187,3 +190,23 @@ def test_submitted_batches_are_answered_after_their_commit(
         assert conn.scalar(select(func.count()).select_from(readings)) == 20
     assert sum(b.stored for b in recorder.of(BatchCommitted)) == 20
     assert pipeline.twin.get(LIGHT, "dim_pct").value == 19.0  # type: ignore[union-attr]
+
+
+def test_while_the_checkpoint_thread_runs_no_commit_copies_the_log_back(tmp_path: Path) -> None:
+    """Every connection of the store (the alarm engine's, the rollups') leaves checkpoints to
+    the pipeline's thread, and gets SQLite's own behaviour back once the pipeline closes."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'vigie.db'}")
+    upgrade_to_head(engine)
+    first = Pipeline(engine, ManualClock(T0), EventBus(), background_checkpoints=True)
+    second = Pipeline(engine, ManualClock(T0), EventBus(), background_checkpoints=True)
+
+    def autocheckpoint_pages() -> int:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+    assert autocheckpoint_pages() == 0
+    first.close()
+    assert autocheckpoint_pages() == 0  # the other pipeline's thread still runs
+    second.close()
+    assert autocheckpoint_pages() == 1000
+    engine.dispose()

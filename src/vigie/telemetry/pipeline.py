@@ -174,7 +174,7 @@ class Pipeline:
                 if kept is None or ts > kept[4]:
                     latest[(asset_id, metric)] = (asset_id, metric, value, text, ts, index)
         advance = self.twin.advance(latest.values())
-        with self.engine.connect() as conn, self._wal.writing(conn), conn.begin():
+        with self.engine.connect() as conn, conn.begin():
             ensure_partitions_for(conn, (ts for b in batches for _, _, ts in b.rows))
             stored = [self._store_readings(conn, batch) for batch in batches]
             dead = [row for batch in batches for row in batch.dead]

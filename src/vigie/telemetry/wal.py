@@ -5,19 +5,22 @@ that made the log pass 1,000 pages, and syncs the file to disk there. Under a st
 ingest batches that is nearly every commit: measured on the simulator's stream, the commits took
 81 ms each, 3 ms once the checkpoints were taken away. A checkpoint does not need the write lock,
 so here a thread of its own runs it (PASSIVE: it never waits for readers nor writers) about once
-a second, while the ingest's connection has automatic checkpoints off for its own commits.
+a second, while every connection of the store has automatic checkpoints off for as long as the
+thread runs: the ingest's commits, and the alarm engine's, rollups' and commands' too (each of
+those used to copy the whole log back inline, holding up the ingest behind it).
 Durability is unchanged: a commit is as durable in the log as in the database file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ CHECKPOINT_EVERY_S = 1.0
 TRUNCATE_FRAMES = 16_384
 #: How long truncating may hold writers back.
 TRUNCATE_WAIT_MS = 50
+#: SQLite's own automatic checkpoint threshold (pages), given back when the thread stops.
+SQLITE_AUTOCHECKPOINT_PAGES = 1_000
 
 
 class WalCheckpointer:
@@ -42,7 +47,6 @@ class WalCheckpointer:
             ":memory:",
         )
         self.checkpoints = 0
-        self._wrote = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -50,6 +54,8 @@ class WalCheckpointer:
         if not self.enabled or self._thread is not None:
             return
         self._stop.clear()
+        event.listen(self.engine, "checkout", self._on_checkout)
+        event.listen(self.engine, "checkin", self._on_checkin)
         self._thread = threading.Thread(
             target=self._loop, name="vigie-wal-checkpoints", daemon=True
         )
@@ -60,34 +66,26 @@ class WalCheckpointer:
         thread, self._thread = self._thread, None
         if thread is None:
             return
+        event.remove(self.engine, "checkout", self._on_checkout)
+        event.remove(self.engine, "checkin", self._on_checkin)
         self._stop.set()
         thread.join(timeout_s)
 
-    @contextmanager
-    def writing(self, conn: Connection) -> Iterator[None]:
-        """Around a write transaction on `conn` (outside it): its commit leaves the checkpoint
-        to the thread. The connection goes back to the pool as it was."""
-        if self._thread is None:
-            yield
-            return
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        previous = cursor.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-        try:
-            yield
-        finally:
-            cursor.execute(f"PRAGMA wal_autocheckpoint={int(previous)}")
-            cursor.close()
-            self._wrote.set()
+    def _on_checkout(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        """A connection taken from the pool while the thread runs: its commits only append."""
+        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+    def _on_checkin(self, dbapi_connection: Any, _record: Any) -> None:
+        """A connection back in the pool is as SQLite makes it, for whoever uses it next."""
+        with contextlib.suppress(sqlite3.Error):  # a broken connection: the pool discards it
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every_s):
-            if self._wrote.is_set():
-                self._checkpoint()
+            self._checkpoint()
         self._checkpoint()
 
     def _checkpoint(self) -> None:
-        self._wrote.clear()
         try:
             with self.engine.connect() as conn:
                 cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
