@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 from sqlalchemy.engine import Connection, Engine
@@ -70,6 +70,13 @@ class IngestResult:
     reasons: list[str] = field(default_factory=list)
     #: Nothing in the batch could even be read as a reading (not JSON, wrong shape).
     unreadable: bool = False
+
+
+class _Window(NamedTuple):
+    """The timestamps a batch accepts, from its ingest clock and `Limits`."""
+
+    earliest: datetime
+    latest: datetime
 
 
 class _Batch:
@@ -237,13 +244,14 @@ class Pipeline:
 
     def _validate(self, messages: Sequence[RawMessage], now: datetime) -> _Batch:
         batch = _Batch()
+        window = _Window(now - self.limits.max_age, now + self.limits.future_tolerance)
         for message in messages:
             decoded, rejected = self._decode(message)
             batch.decoded_any = batch.decoded_any or bool(decoded)
             for reject in rejected:
                 batch.reject(message, reject)
             for reading in decoded:
-                self._check_reading(message, reading, now, batch)
+                self._check_reading(message, reading, window, batch)
         return batch
 
     def dead_letter(self, message: RawMessage, reason: str) -> None:
@@ -262,7 +270,7 @@ class Pipeline:
         return decode_mqtt(message.topic_asset, message.payload)
 
     def _check_reading(
-        self, message: RawMessage, reading: ReadingIn, now: datetime, batch: _Batch
+        self, message: RawMessage, reading: ReadingIn, window: _Window, batch: _Batch
     ) -> None:
         asset_id = reading.asset or message.topic_asset
         if asset_id is None:
@@ -287,7 +295,7 @@ class Pipeline:
                 ),
             )
             return
-        if ts > now + self.limits.future_tolerance:
+        if ts > window.latest:
             batch.reject(
                 message,
                 Rejected(
@@ -295,7 +303,7 @@ class Pipeline:
                 ),
             )
             return
-        if ts < now - self.limits.max_age:
+        if ts < window.earliest:
             batch.reject(
                 message,
                 Rejected(f"timestamp too old: {ts.isoformat()}", asset_id, None, _encoded(reading)),

@@ -14,6 +14,15 @@ Stored = tuple[float | None, str | None]
 def check_value(description: MetricDescription, value: Any) -> Stored | str:
     """The stored form of `value`, or the reason it is refused."""
     kind = description.kind
+    if type(value) is float and (kind is MetricKind.NUMBER or kind is MetricKind.COUNTER):
+        # The usual case first: a finite float within the range.
+        low, high = description.minimum, description.maximum
+        if (
+            math.isfinite(value)
+            and (low is None or value >= low)
+            and (high is None or value <= high)
+        ):
+            return value, None
     if kind is MetricKind.BOOL:
         if isinstance(value, bool):
             return (1.0 if value else 0.0), None
