@@ -16,7 +16,11 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # The ingest's inserts land all over the readings' primary-key index: a 64 MiB page cache
+    # and reads through a memory map (up to 1 GiB of the file, shared with the OS's cache)
+    # cost less CPU per reading than 2 MiB and read() calls (-8% in process, Dijon twin).
     cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA mmap_size=1073741824")
     # Ingest, alarms and rollups share the one writer: wait for it rather than fail.
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
