@@ -55,6 +55,11 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=60.0)
     parser.add_argument("--duration", default="10h")
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument(
+        "--start",
+        help="simulated start, RFC 3339 (default: so that the run ends now); the same start "
+        "makes two runs simulate the same hours, dusk included or not",
+    )
     args = parser.parse_args()
     speed, duration = (120.0, "1h") if args.quick else (args.speed, args.duration)
 
@@ -100,7 +105,7 @@ def main() -> None:
             [sys.executable, "-m", "vigie.cli.main", "sim", "run", "--via", "http", "--url", base,
              "--speed", str(speed), "--duration", duration, "--seed", str(args.seed),
              "--totals", str(totals_path), "--ground-truth", str(workdir / "faults.jsonl"),
-             "--quiet"],
+             "--quiet", *(["--start", args.start] if args.start else [])],
             env={**env, "VIGIE_SIM_TOKEN": token},
             check=False,
         )  # fmt: skip
