@@ -17,6 +17,8 @@ from tests.alarms.builders import (
     CAMERA_2,
     CAMERA_TALANT,
     CONTROLLER,
+    CORE_1,
+    CORE_2,
     RING_2,
     RING_3,
     UPLINK_A,
@@ -168,6 +170,47 @@ def test_a_second_cut_in_the_ring_is_the_cause_of_what_the_two_isolate(world: Wo
     assert _top_level(alarms, cut_off) == [first.id, second.id]
     for node in (AGGREGATION, ACCESS_A, ACCESS_B):
         assert world.alarm(node, "network.node_unreachable").caused_by == second.id
+
+
+def test_nodes_still_cut_off_when_one_cut_is_mended_go_to_the_cut_that_still_isolates_them(
+    world: World,
+) -> None:
+    """Three cuts: the ring's first side (nothing isolated), the access uplink (access A and B
+    cut off), the ring's second side (the aggregation node too). Mending the uplink leaves
+    the access nodes cut off by the ring's two cuts: their alarms go to the second ring cut,
+    not top-level (the scoring run's fibre cuts with more than one top-level alarm)."""
+    reachable = dict.fromkeys((CORE_1, CORE_2, AGGREGATION, ACCESS_A, ACCESS_B), True)
+
+    def wait(seconds: int) -> None:
+        """Time passes; the network's supervision reports each node's reachability."""
+        for _ in range(seconds // 30):
+            world.advance(seconds=30)
+            world.send_many([(node, {"reachable": up}) for node, up in reachable.items()])
+
+    wait(30)
+    world.send(RING_2, link_up=False)
+    ring_first = world.alarm(RING_2, "network.link_down")
+    wait(150)  # (longer than a root's adoption window)
+    world.send(UPLINK_A, link_up=False)
+    uplink = world.alarm(UPLINK_A, "network.link_down")
+    reachable.update({ACCESS_A: False, ACCESS_B: False})
+    wait(30)
+    assert world.alarm(ACCESS_A, "network.node_unreachable").caused_by == uplink.id
+    wait(150)
+    world.send(RING_3, link_up=False)
+    ring_second = world.alarm(RING_3, "network.link_down")
+    reachable[AGGREGATION] = False
+    wait(30)
+    assert world.alarm(AGGREGATION, "network.node_unreachable").caused_by == ring_second.id
+
+    wait(150)
+    world.send(UPLINK_A, link_up=True)  # mended; the access nodes stay cut off by the ring
+    wait(1800)
+    for node in (ACCESS_A, ACCESS_B):
+        assert world.alarm(node, "network.node_unreachable").caused_by == ring_second.id
+    cut_off = {AGGREGATION, ACCESS_A, ACCESS_B, RING_2, RING_3, UPLINK_A}
+    alarms = [a for a in world.all_alarms() if a.state != AlarmState.CLEARED]
+    assert _top_level(alarms, cut_off) == [ring_first.id, ring_second.id]
 
 
 def test_a_1000_luminaire_outage_correlates_in_one_pass(sqlite_engine: Engine) -> None:

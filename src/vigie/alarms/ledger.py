@@ -240,6 +240,9 @@ class Ledger:
         )
         if self._save(conn, current, after, Change.CLEARED, now, changes):
             self._release_root(conn, after, now)
+            if after.is_root and after.asset_type == LINK and after.caused_by is not None:
+                # A link back that was no root of its own: the network roots judge again.
+                self.correlator.refresh_network()
 
     # --- correlation -----------------------------------------------------------------
 
@@ -256,7 +259,7 @@ class Ledger:
             before = fresh.get(alarm.id)
             if before is None or before.state == AlarmState.CLOSED:
                 continue
-            self.correlator.remove_root(before.id)
+            self.correlator.absorb(root.id, before.id)
             after = replace(
                 before, caused_by=root.id, escalation_due_at=None, promote_at=None, updated_at=now
             )
