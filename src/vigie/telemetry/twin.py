@@ -6,7 +6,7 @@ late or repeated readings cannot roll a value back.
 
 Memory holds plain tuples `(value, text, ts, changed_at)`: the ingest makes one per reading,
 and plain tuples of numbers, strings and datetimes drop out of the cyclic garbage collector's
-passes, which a NamedTuple's instances never do (a quarter of the ingest's CPU went to those
+passes, which a NamedTuple's instances never do (about a third of the ingest's CPU went to those
 passes over the Dijon twin).
 """
 

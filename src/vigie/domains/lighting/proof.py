@@ -233,7 +233,7 @@ def run_proof(config: ProofConfig, progress: Callable[[str], None] | None = None
     clock = FollowingClock(start)
     # Checkpoints in a thread of their own, which truncates the log: with the rollups'
     # readers always at work, commits never found it free to rewind (8 GB of log by May).
-    # It stays under ~2.3 GB so, but each month still runs slower than the last (see
+    # It stayed under 2.7 GB so, but each month still ran slower than the last (see
     # docs/benchmarks.md).
     pipeline = Pipeline(engine, clock, EventBus(), background_checkpoints=True)
     sender = PipelineSender(pipeline, via="mqtt", clock=clock)
