@@ -14,8 +14,13 @@ from sqlalchemy.engine import Connection
 
 from vigie.store.types import EPOCH, MICROSECOND
 
-ReadingRow = tuple[str, str, datetime, float | None, str | None]
-TwinRow = tuple[str, str, float | None, str | None, datetime, datetime]
+#: (asset, metric, ts, ts in µs since the epoch, value, text): the µs are computed once per
+#: reading by the pipeline, the form SQLite keeps (see `vigie.store.types.UtcDateTime`).
+ReadingRow = tuple[str, str, datetime, int, float | None, str | None]
+#: A value that changed: (asset, metric, value, text, ts, ts in µs); it changed at `ts`.
+TwinRow = tuple[str, str, float | None, str | None, datetime, int]
+#: A value reported again unchanged: (asset, metric, ts, ts in µs).
+ReportedRow = tuple[str, str, datetime, int]
 
 _CHUNK = 5_000
 
@@ -30,9 +35,12 @@ _TWIN_SQLITE = (
     "changed_at = excluded.changed_at WHERE excluded.ts >= twin_state.ts"
 )
 _TWIN_POSTGRES = _TWIN_SQLITE.replace("?", "%s")
+_REPORTED_SQLITE = "UPDATE twin_state SET ts = ? WHERE asset_id = ? AND metric = ? AND ts < ?"
+_REPORTED_POSTGRES = _REPORTED_SQLITE.replace("?", "%s")
 
 
-def _micros(ts: datetime) -> int:
+def micros(ts: datetime) -> int:
+    """A timestamp as SQLite keeps it: integer microseconds since the Unix epoch."""
     return (ts - EPOCH) // MICROSECOND
 
 
@@ -46,7 +54,7 @@ def append_readings(conn: Connection, rows: Sequence[ReadingRow]) -> int:
         for start in range(0, len(rows), _CHUNK):
             cursor.executemany(
                 _READINGS_SQLITE,
-                [(a, m, _micros(ts), v, t) for a, m, ts, v, t in rows[start : start + _CHUNK]],
+                [(a, m, us, v, t) for a, m, _, us, v, t in rows[start : start + _CHUNK]],
             )
             stored += max(cursor.rowcount, 0)
         return stored
@@ -59,20 +67,30 @@ def append_readings(conn: Connection, rows: Sequence[ReadingRow]) -> int:
         cursor.execute(
             f"INSERT INTO readings (asset_id, metric, ts, value, value_text) VALUES {values} "
             "ON CONFLICT (asset_id, metric, ts) DO NOTHING RETURNING 1",
-            [field for row in chunk for field in row],
+            [field for a, m, ts, _, v, t in chunk for field in (a, m, ts, v, t)],
         )
         stored += len(cursor.fetchall())
     return stored
 
 
 def upsert_twin(conn: Connection, rows: Sequence[TwinRow]) -> None:
-    """Move each (asset, metric) forward to the given value, never back in time."""
+    """Move each (asset, metric) forward to its new value, changed at its `ts`; never back
+    in time."""
     if not rows:
         return
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     if conn.dialect.name == "sqlite":
-        cursor.executemany(
-            _TWIN_SQLITE, [(a, m, v, t, _micros(ts), _micros(ch)) for a, m, v, t, ts, ch in rows]
-        )
+        cursor.executemany(_TWIN_SQLITE, [(a, m, v, t, us, us) for a, m, v, t, _, us in rows])
     else:
-        cursor.executemany(_TWIN_POSTGRES, list(rows))
+        cursor.executemany(_TWIN_POSTGRES, [(a, m, v, t, ts, ts) for a, m, v, t, ts, _ in rows])
+
+
+def update_reported(conn: Connection, rows: Sequence[ReportedRow]) -> None:
+    """Move the report time of unchanged values forward (never back)."""
+    if not rows:
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    if conn.dialect.name == "sqlite":
+        cursor.executemany(_REPORTED_SQLITE, [(us, a, m, us) for a, m, _, us in rows])
+    else:
+        cursor.executemany(_REPORTED_POSTGRES, [(ts, a, m, ts) for a, m, ts, _ in rows])

@@ -4,6 +4,7 @@ after the commit, so a caller (the MQTT adapter) may acknowledge the messages th
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from vigie.store.schema import dead_letters
 from vigie.telemetry import instrumentation
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
-from vigie.telemetry.fast_writes import append_readings
+from vigie.telemetry.fast_writes import append_readings, micros
 from vigie.telemetry.payloads import (
     ReadingIn,
     Rejected,
@@ -30,11 +31,13 @@ from vigie.telemetry.payloads import (
     decode_ndjson,
 )
 from vigie.telemetry.reporters import Reporter, ReporterIndex
-from vigie.telemetry.twin import Twin
+from vigie.telemetry.twin import Latest, Twin
 from vigie.telemetry.values import check_value
 from vigie.telemetry.wal import WalCheckpointer
 from vigie.telemetry.writer import GroupCommitter
 from vigie.timeseries.partitions import ensure_partitions_for
+
+log = logging.getLogger(__name__)
 
 Source = Literal["mqtt", "http"]
 DEAD_LETTER_PAYLOAD_CHARS = 65_536
@@ -83,7 +86,8 @@ class _Batch:
     """What one ingest call accumulates before writing."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, str, datetime], tuple[float | None, str | None]] = {}
+        #: (asset, metric, ts in µs) → (value, text, ts): one row per reading, repeats kept once.
+        self.rows: dict[tuple[str, str, int], tuple[float | None, str | None, datetime]] = {}
         self.reporters: dict[str, Reporter] = {}
         self.dead: list[dict[str, Any]] = []
         self.accepted = 0  # readings that passed validation, repeats within the batch included
@@ -120,9 +124,10 @@ class Pipeline:
         twin: Twin | None = None,
         background_checkpoints: bool = False,
     ) -> None:
-        """`background_checkpoints`: on SQLite, copy the write-ahead log back into the store
-        from a thread of its own rather than in the ingest's commits (see `wal`); for
-        long-running processes (`close` stops it)."""
+        """`background_checkpoints`: for long-running processes, two threads (`close` stops
+        them): on SQLite, one copies the write-ahead log back into the store rather than the
+        ingest's commits (see `wal`); and one writes the report times of repeated values that
+        the twin held back once they are due, should the stream pause (see `twin`)."""
         self.engine = engine
         self.clock = clock
         self.bus = bus
@@ -133,8 +138,14 @@ class Pipeline:
         # batch applied, and the store takes one writer at a time anyway.
         self._lock = threading.Lock()
         self._wal = WalCheckpointer(engine)
+        self._stop_flusher = threading.Event()
+        self._flusher: threading.Thread | None = None
         if background_checkpoints:
             self._wal.start()
+            self._flusher = threading.Thread(
+                target=self._flush_held_reports, name="vigie-twin-flush", daemon=True
+            )
+            self._flusher.start()
         self._committer: GroupCommitter[RawMessage, IngestResult] | None = None
         self._committer_lock = threading.Lock()
 
@@ -154,7 +165,22 @@ class Pipeline:
             committer, self._committer = self._committer, None
         if committer is not None:
             committer.stop()
+        self._stop_flusher.set()
+        if self._flusher is not None:
+            self._flusher.join(30)
+        with self._lock:
+            self.twin.flush(self.engine)
         self._wal.stop()
+
+    def _flush_held_reports(self) -> None:
+        every_s = max(self.twin.reported_flush_s, 0.1)
+        while not self._stop_flusher.wait(every_s):
+            try:
+                with self._lock:
+                    if self.twin.flush_due():
+                        self.twin.flush(self.engine)
+            except Exception:  # the store busy or away: the next batch or look writes them
+                log.warning("could not write the twin's report times; will retry", exc_info=True)
 
     def ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Validate, store and publish a batch; durable when this returns."""
@@ -173,23 +199,22 @@ class Pipeline:
         batches = [self._validate(messages, now) for messages in groups]
 
         # The latest reading of each (asset, metric) over all groups, tagged with its group.
-        latest: dict[tuple[str, str], tuple[str, str, float | None, str | None, datetime, int]]
-        latest = {}
+        latest: dict[tuple[str, str], Latest] = {}
         for index, batch in enumerate(batches):
-            for (asset_id, metric, ts), (value, text) in batch.rows.items():
+            for (asset_id, metric, ts_us), (value, text, ts) in batch.rows.items():
                 kept = latest.get((asset_id, metric))
-                if kept is None or ts > kept[4]:
-                    latest[(asset_id, metric)] = (asset_id, metric, value, text, ts, index)
+                if kept is None or ts_us > kept[5]:
+                    latest[(asset_id, metric)] = (asset_id, metric, value, text, ts, ts_us, index)
         advance = self.twin.advance(latest.values())
         with self.engine.connect() as conn, conn.begin():
-            ensure_partitions_for(conn, (ts for b in batches for _, _, ts in b.rows))
+            ensure_partitions_for(conn, (ts for b in batches for _, _, ts in b.rows.values()))
             stored = [self._store_readings(conn, batch) for batch in batches]
             dead = [row for batch in batches for row in batch.dead]
             if dead:
                 conn.execute(dead_letters.insert(), dead)
-            self.twin.persist(conn, advance)
+            reported_written = self.twin.persist(conn, advance)
         committed_at = self.clock.now()
-        self.twin.apply(advance)
+        self.twin.apply(advance, reported_written)
 
         results = [
             IngestResult(
@@ -309,7 +334,9 @@ class Pipeline:
                 Rejected(f"timestamp too old: {ts.isoformat()}", asset_id, None, _encoded(reading)),
             )
             return
+        ts_us = micros(ts)
         descriptions = METRICS[reporter.type]
+        rows = batch.rows
         accepted = 0
         for metric, value in reading.metrics.items():
             description = descriptions.get(metric)
@@ -321,16 +348,17 @@ class Pipeline:
             if isinstance(checked, str):
                 batch.reject(message, Rejected(checked, asset_id, metric, _encoded(reading)))
                 continue
-            batch.rows[(asset_id, metric, ts)] = checked
-            batch.accepted += 1
+            rows[(asset_id, metric, ts_us)] = (checked[0], checked[1], ts)
             accepted += 1
         if accepted:
+            batch.accepted += accepted
             batch.reporters[asset_id] = reporter
 
     def _store_readings(self, conn: Connection, batch: _Batch) -> int:
         """Append the batch's readings, skipping any already stored; how many were new."""
         return append_readings(
-            conn, [(a, m, ts, value, text) for (a, m, ts), (value, text) in batch.rows.items()]
+            conn,
+            [(a, m, ts, us, value, text) for (a, m, us), (value, text, ts) in batch.rows.items()],
         )
 
 
