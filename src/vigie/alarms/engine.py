@@ -135,8 +135,8 @@ class AlarmEngine:
     def attach(self) -> None:
         """Subscribe to the telemetry events (and to operators' alarm changes) on the bus."""
         self._unsubscribe = [
-            self.bus.subscribe(StateChanged, self._on_state_changed),
-            self.bus.subscribe(AssetSeen, self._on_seen),
+            self.bus.subscribe_batch(StateChanged, self._on_states_changed),
+            self.bus.subscribe_batch(AssetSeen, self._on_seen_many),
             self.bus.subscribe(BatchCommitted, self._on_batch),
             self.bus.subscribe(AlarmChanged, self._on_alarm_changed),
         ]
@@ -167,30 +167,36 @@ class AlarmEngine:
             if ts > self._dirty_since[asset_id]:
                 self._dirty_since[asset_id] = ts
 
-    def _on_state_changed(self, event: StateChanged) -> None:
+    def _on_states_changed(self, events: list[StateChanged]) -> None:
         with self._lock:
-            values = self._values.get(event.asset_id)
-            if values is None:
-                values = self._values[event.asset_id] = {}
-            values[event.metric] = Value(event.value, event.value_text, event.ts)
-            self._mark(event.asset_id, event.metric, event.ts)
+            values_of, mark = self._values, self._mark
+            for event in events:
+                values = values_of.get(event.asset_id)
+                if values is None:
+                    values = values_of[event.asset_id] = {}
+                values[event.metric] = Value(event.value, event.value_text, event.ts)
+                mark(event.asset_id, event.metric, event.ts)
+
+    def _on_seen_many(self, events: list[AssetSeen]) -> None:
+        with self._lock:
+            for event in events:
+                self._on_seen(event)
 
     def _on_seen(self, event: AssetSeen) -> None:
-        with self._lock:
-            seen = self._last_seen.get(event.asset_id)
-            if seen is None or event.ts > seen:
-                self._last_seen[event.asset_id] = event.ts
-            rule = self._book.silence.get(event.reporter_type)
-            info = self.topology.get(event.asset_id)
-            if info is None:
-                self._topology_stale = True
-                return
-            if rule is not None:
-                self._arm_silence(info, rule)
-                if self._tracker.is_active((info.id, rule.id)):
-                    self._mark(info.id, _SEEN, event.ts)
-            for observer in self._observers.get(info.type, ()):
-                observer.condition.observe(self._context(info, event.ts))
+        seen = self._last_seen.get(event.asset_id)
+        if seen is None or event.ts > seen:
+            self._last_seen[event.asset_id] = event.ts
+        rule = self._book.silence.get(event.reporter_type)
+        info = self.topology.get(event.asset_id)
+        if info is None:
+            self._topology_stale = True
+            return
+        if rule is not None:
+            self._arm_silence(info, rule)
+            if self._tracker.is_active((info.id, rule.id)):
+                self._mark(info.id, _SEEN, event.ts)
+        for observer in self._observers.get(info.type, ()):
+            observer.condition.observe(self._context(info, event.ts))
 
     def _on_batch(self, _event: BatchCommitted) -> None:
         self.process()
