@@ -40,6 +40,7 @@ from sqlalchemy.engine import Engine
 from vigie.adapters.mqtt.broker import LocalBroker, free_port
 from vigie.adapters.mqtt.settings import DEFAULT_INFLIGHT, MqttSettings, parse_broker_url
 from vigie.adapters.mqtt.worker import IngestWorker
+from vigie.alarms.conditions.sun import SunTimes
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
@@ -70,6 +71,7 @@ PEAK_MSGS_PER_S = 1_100
 PUBLISH_WINDOW = DEFAULT_INFLIGHT
 CLIENT_ID = "vigie-ingest-bench"
 TS_MARK = "@@TS@@"  # replaced by the publish time in the paced (latency) run
+DIJON_LON, DIJON_LAT = 5.0415, 47.3220
 GATEWAY_EVERY = 20  # one message in 20 is a cabinet's batch of 10 light readings
 GATEWAY_READINGS = 10
 
@@ -81,6 +83,20 @@ def light_metrics(k: int) -> dict[str, object]:
         "on": True,
         "dim_pct": k % 101,
         "power_w": round(20 + (k % 400) / 10, 1),
+        "energy_wh": 1_000_000 + k,  # unique: every message changes the twin
+        "operating_hours_h": 10_000 + k % 5_000,
+    }
+
+
+def healthy_light_metrics(k: int, rated_w: float, lit: bool) -> dict[str, object]:
+    """What a sound luminaire reports: lit at night, at a programme's level, drawing its share
+    of its rated power; dark by day. (Readings that break the lighting rules would measure an
+    alarm storm instead: the first version of this bench raised 68,000 alarms.)"""
+    dim_pct = (50, 70, 100)[k % 3] if lit else 0
+    return {
+        "on": lit,
+        "dim_pct": dim_pct,
+        "power_w": round(rated_w * dim_pct / 100, 1),
         "energy_wh": 1_000_000 + k,  # unique: every message changes the twin
         "operating_hours_h": 10_000 + k % 5_000,
     }
@@ -284,20 +300,26 @@ def measure_mqtt_ingest(
     return published["messages"] / elapsed, rows / elapsed, peak_mb
 
 
-def measure_http(env: dict[str, str], token: str, lights: list[str], requests: int) -> float:
+def measure_http(
+    env: dict[str, str], token: str, lights: list[tuple[str, float]], requests: int
+) -> float:
     """Readings (metric values) stored per second by `POST /api/v1/telemetry`, 1,000 readings
-    of 5 metrics per request, from two client threads."""
-    base = datetime.now(UTC) - timedelta(hours=3)
+    of 5 metrics per request, from two client threads; `lights` are (id, rated W)."""
+    now = datetime.now(UTC)
+    base = now - timedelta(hours=3)
+    lit = not SunTimes().is_daylight(DIJON_LON, DIJON_LAT, now, timedelta(0))
     bodies = []
     for r in range(requests):
-        batch = [
-            {
-                "asset": lights[(r * 1_000 + i) % len(lights)],
-                "ts": (base + timedelta(microseconds=r * 1_000 + i)).isoformat(),
-                "metrics": light_metrics(r * 1_000 + i),
-            }
-            for i in range(1_000)
-        ]
+        batch = []
+        for i in range(1_000):
+            asset_id, rated_w = lights[(r * 1_000 + i) % len(lights)]
+            batch.append(
+                {
+                    "asset": asset_id,
+                    "ts": (base + timedelta(microseconds=r * 1_000 + i)).isoformat(),
+                    "metrics": healthy_light_metrics(r * 1_000 + i, rated_w, lit),
+                }
+            )
         bodies.append(msgspec.json.encode(batch))
     port = free_port()
     server = subprocess.Popen(
@@ -453,7 +475,10 @@ def main() -> None:
             f"(d) publish → StateChanged at {PEAK_MSGS_PER_S} msg/s for {latency_s:.0f} s: "
             f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (goal p99 < {LATENCY_P99_GOAL_MS:.0f} ms)"
         )
-    http = measure_http(env, token, lights, http_requests)
+    rated = [
+        (a.id, float(a.attributes["rated_power_w"])) for a in city.assets if a.type == "Streetlight"
+    ]
+    http = measure_http(env, token, rated, http_requests)
     print(
         f"(c) HTTP POST /api/v1/telemetry, 1,000 readings × 5 metrics per request: "
         f"{http:,.0f} readings/s (goal ≥ {HTTP_GOAL_READINGS_PER_S:,})"

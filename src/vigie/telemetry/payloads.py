@@ -15,16 +15,18 @@ import msgspec
 MAX_MESSAGE_BYTES = 1_048_576
 
 
-class ReadingIn(msgspec.Struct, forbid_unknown_fields=True):
+class ReadingIn(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """One asset's metrics at one instant. `asset` is a URN (or, on a device's own topic,
-    absent: the topic names the asset)."""
+    absent: the topic names the asset). Out of the cyclic garbage collector's reach, like the
+    other wire shapes here: a batch decodes hundreds of thousands, and decoded JSON cannot
+    refer back to them."""
 
     ts: datetime
     metrics: dict[str, Any]
     asset: str | None = None
 
 
-class MqttPayload(msgspec.Struct, forbid_unknown_fields=True):
+class MqttPayload(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """Either one reading of the topic's asset (`ts` + `metrics`) or a gateway batch
     (`readings`, each naming its asset)."""
 
@@ -33,7 +35,7 @@ class MqttPayload(msgspec.Struct, forbid_unknown_fields=True):
     readings: list[ReadingIn] | None = None
 
 
-class Rejected(msgspec.Struct, frozen=True):
+class Rejected(msgspec.Struct, frozen=True, gc=False):
     reason: str
     asset_id: str | None = None
     metric: str | None = None

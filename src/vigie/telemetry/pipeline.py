@@ -43,7 +43,7 @@ Source = Literal["mqtt", "http"]
 DEAD_LETTER_PAYLOAD_CHARS = 65_536
 
 
-class RawMessage(msgspec.Struct, frozen=True):
+class RawMessage(msgspec.Struct, frozen=True, gc=False):
     """A message as it came off the wire. `body_format` says how to read it: an MQTT payload
     (`topic_asset` is the asset its topic names), or an HTTP JSON array or NDJSON body."""
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+import msgspec
 from sqlalchemy.engine import Connection
 
 from vigie.alarms.topology import AssetInfo, Topology
@@ -22,7 +23,11 @@ if TYPE_CHECKING:
     from vigie.alarms.conditions.sun import SunTimes
 
 
-class Value(NamedTuple):
+class Value(msgspec.Struct, frozen=True, gc=False):
+    """An asset's latest value of a metric. The engine holds one per metric of the city
+    (over a million for Dijon), replaced at every change: kept out of the cyclic garbage
+    collector (it holds no containers), whose full passes walked them all otherwise."""
+
     value: float | None  # numbers, counters, booleans as 0/1
     text: str | None  # enums and text
     ts: datetime
