@@ -48,7 +48,6 @@ def api(client: TestClient, engine: Engine, clock: ManualClock) -> TestClient:
             _message(TALANT_LIGHT, T0, volts=230.0),
         ]
     )
-    pipeline.close()  # a stopped pipeline has written every report time it held back
     roll_up_in_steps(engine)
     return client
 

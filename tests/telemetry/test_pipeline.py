@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,6 @@ from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import readings, twin_state
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
 from vigie.telemetry.pipeline import Pipeline, RawMessage
-from vigie.telemetry.twin import Twin
 
 LIGHT = "urn:ngsi-ld:Streetlight:21231:1"
 T0 = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
@@ -65,60 +63,6 @@ def test_a_repeated_value_is_reported_not_changed(
     seen = recorder.of(AssetSeen)
     assert [e.ts for e in seen] == [T0, T0 + timedelta(seconds=30)]
     assert pipeline.twin.get(LIGHT, "on").changed_at == T0  # type: ignore[union-attr]
-
-
-def _stored_twin(engine: Engine, metric: str) -> tuple[float, datetime, datetime]:
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(twin_state.c.value, twin_state.c.ts, twin_state.c.changed_at).where(
-                twin_state.c.asset_id == LIGHT, twin_state.c.metric == metric
-            )
-        ).one()
-    return row.value, row.ts, row.changed_at
-
-
-def test_a_change_is_stored_at_once_and_a_repeat_s_time_within_the_flush_window(
-    engine: Engine,
-) -> None:
-    clock = ManualClock(T0 + timedelta(minutes=1))
-    with engine.begin() as conn:
-        seed_small_network(conn, clock.now())
-    twin = Twin(engine, reported_flush_s=0.2)
-    pipeline = Pipeline(engine, clock, EventBus(), twin=twin, background_checkpoints=True)
-    try:
-        pipeline.ingest([message(LIGHT, T0, dim_pct=70)])
-        pipeline.ingest([message(LIGHT, T0 + timedelta(seconds=10), dim_pct=70)])
-        # The repeat is held back; the value and the time it changed are in the store.
-        assert _stored_twin(engine, "dim_pct") == (70.0, T0, T0)
-        assert pipeline.twin.get(LIGHT, "dim_pct").ts == T0 + timedelta(seconds=10)  # type: ignore[union-attr]
-        # The stream pauses: the pipeline's thread writes the held report time.
-        deadline = time.monotonic() + 30
-        while _stored_twin(engine, "dim_pct")[1] != T0 + timedelta(seconds=10):
-            assert time.monotonic() < deadline, "the held report time never reached the store"
-            time.sleep(0.05)
-        assert _stored_twin(engine, "dim_pct") == (70.0, T0 + timedelta(seconds=10), T0)
-        # A change is stored with its own batch, held repeat or not.
-        pipeline.ingest([message(LIGHT, T0 + timedelta(seconds=20), dim_pct=70)])
-        pipeline.ingest([message(LIGHT, T0 + timedelta(seconds=30), dim_pct=50)])
-        moment = T0 + timedelta(seconds=30)
-        assert _stored_twin(engine, "dim_pct") == (50.0, moment, moment)
-    finally:
-        pipeline.close()
-
-
-def test_closing_the_pipeline_writes_the_report_times_it_held(engine: Engine) -> None:
-    clock = ManualClock(T0 + timedelta(minutes=1))
-    with engine.begin() as conn:
-        seed_small_network(conn, clock.now())
-    pipeline = Pipeline(engine, clock, EventBus(), twin=Twin(engine, reported_flush_s=3600))
-    for k in range(5):
-        pipeline.ingest([message(LIGHT, T0 + timedelta(seconds=k), on=True, power_w=28.0)])
-    assert _stored_twin(engine, "power_w") == (28.0, T0, T0)
-    pipeline.close()
-    assert _stored_twin(engine, "power_w") == (28.0, T0 + timedelta(seconds=4), T0)
-    assert _stored_twin(engine, "on") == (1.0, T0 + timedelta(seconds=4), T0)
-    # A restart reads them back: the asset was last seen at its last report.
-    assert Pipeline(engine, clock, EventBus()).twin.last_seen[LIGHT] == T0 + timedelta(seconds=4)
 
 
 def test_a_late_reading_is_stored_but_never_rolls_the_twin_back(

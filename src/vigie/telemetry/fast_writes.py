@@ -17,10 +17,8 @@ from vigie.store.types import EPOCH, MICROSECOND
 #: (asset, metric, ts, ts in µs since the epoch, value, text): the µs are computed once per
 #: reading by the pipeline, the form SQLite keeps (see `vigie.store.types.UtcDateTime`).
 ReadingRow = tuple[str, str, datetime, int, float | None, str | None]
-#: A value that changed: (asset, metric, value, text, ts, ts in µs); it changed at `ts`.
-TwinRow = tuple[str, str, float | None, str | None, datetime, int]
-#: A value reported again unchanged: (asset, metric, ts, ts in µs).
-ReportedRow = tuple[str, str, datetime, int]
+#: (asset, metric, value, text, ts, ts in µs, changed_at, changed_at in µs).
+TwinRow = tuple[str, str, float | None, str | None, datetime, int, datetime, int]
 
 _CHUNK = 5_000
 
@@ -35,8 +33,6 @@ _TWIN_SQLITE = (
     "changed_at = excluded.changed_at WHERE excluded.ts >= twin_state.ts"
 )
 _TWIN_POSTGRES = _TWIN_SQLITE.replace("?", "%s")
-_REPORTED_SQLITE = "UPDATE twin_state SET ts = ? WHERE asset_id = ? AND metric = ? AND ts < ?"
-_REPORTED_POSTGRES = _REPORTED_SQLITE.replace("?", "%s")
 
 
 def micros(ts: datetime) -> int:
@@ -74,23 +70,15 @@ def append_readings(conn: Connection, rows: Sequence[ReadingRow]) -> int:
 
 
 def upsert_twin(conn: Connection, rows: Sequence[TwinRow]) -> None:
-    """Move each (asset, metric) forward to its new value, changed at its `ts`; never back
-    in time."""
+    """Move each (asset, metric) forward to the given value, never back in time."""
     if not rows:
         return
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     if conn.dialect.name == "sqlite":
-        cursor.executemany(_TWIN_SQLITE, [(a, m, v, t, us, us) for a, m, v, t, _, us in rows])
+        cursor.executemany(
+            _TWIN_SQLITE, [(a, m, v, t, us, ch_us) for a, m, v, t, _, us, _, ch_us in rows]
+        )
     else:
-        cursor.executemany(_TWIN_POSTGRES, [(a, m, v, t, ts, ts) for a, m, v, t, ts, _ in rows])
-
-
-def update_reported(conn: Connection, rows: Sequence[ReportedRow]) -> None:
-    """Move the report time of unchanged values forward (never back)."""
-    if not rows:
-        return
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    if conn.dialect.name == "sqlite":
-        cursor.executemany(_REPORTED_SQLITE, [(us, a, m, us) for a, m, _, us in rows])
-    else:
-        cursor.executemany(_REPORTED_POSTGRES, [(ts, a, m, ts) for a, m, ts, _ in rows])
+        cursor.executemany(
+            _TWIN_POSTGRES, [(a, m, v, t, ts, ch) for a, m, v, t, ts, _, ch, _ in rows]
+        )

@@ -4,7 +4,6 @@ after the commit, so a caller (the MQTT adapter) may acknowledge the messages th
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -36,8 +35,6 @@ from vigie.telemetry.values import check_value
 from vigie.telemetry.wal import WalCheckpointer
 from vigie.telemetry.writer import GroupCommitter
 from vigie.timeseries.partitions import ensure_partitions_for
-
-log = logging.getLogger(__name__)
 
 Source = Literal["mqtt", "http"]
 DEAD_LETTER_PAYLOAD_CHARS = 65_536
@@ -124,10 +121,9 @@ class Pipeline:
         twin: Twin | None = None,
         background_checkpoints: bool = False,
     ) -> None:
-        """`background_checkpoints`: for long-running processes, two threads (`close` stops
-        them): on SQLite, one copies the write-ahead log back into the store rather than the
-        ingest's commits (see `wal`); and one writes the report times of repeated values that
-        the twin held back once they are due, should the stream pause (see `twin`)."""
+        """`background_checkpoints`: on SQLite, copy the write-ahead log back into the store
+        from a thread of its own rather than in the ingest's commits (see `wal`); for
+        long-running processes (`close` stops it)."""
         self.engine = engine
         self.clock = clock
         self.bus = bus
@@ -138,14 +134,8 @@ class Pipeline:
         # batch applied, and the store takes one writer at a time anyway.
         self._lock = threading.Lock()
         self._wal = WalCheckpointer(engine)
-        self._stop_flusher = threading.Event()
-        self._flusher: threading.Thread | None = None
         if background_checkpoints:
             self._wal.start()
-            self._flusher = threading.Thread(
-                target=self._flush_held_reports, name="vigie-twin-flush", daemon=True
-            )
-            self._flusher.start()
         self._committer: GroupCommitter[RawMessage, IngestResult] | None = None
         self._committer_lock = threading.Lock()
 
@@ -165,22 +155,7 @@ class Pipeline:
             committer, self._committer = self._committer, None
         if committer is not None:
             committer.stop()
-        self._stop_flusher.set()
-        if self._flusher is not None:
-            self._flusher.join(30)
-        with self._lock:
-            self.twin.flush(self.engine)
         self._wal.stop()
-
-    def _flush_held_reports(self) -> None:
-        every_s = max(self.twin.reported_flush_s, 0.1)
-        while not self._stop_flusher.wait(every_s):
-            try:
-                with self._lock:
-                    if self.twin.flush_due():
-                        self.twin.flush(self.engine)
-            except Exception:  # the store busy or away: the next batch or look writes them
-                log.warning("could not write the twin's report times; will retry", exc_info=True)
 
     def ingest(self, messages: Sequence[RawMessage]) -> IngestResult:
         """Validate, store and publish a batch; durable when this returns."""
@@ -212,9 +187,9 @@ class Pipeline:
             dead = [row for batch in batches for row in batch.dead]
             if dead:
                 conn.execute(dead_letters.insert(), dead)
-            reported_written = self.twin.persist(conn, advance)
+            self.twin.persist(conn, advance)
         committed_at = self.clock.now()
-        self.twin.apply(advance, reported_written)
+        self.twin.apply(advance)
 
         results = [
             IngestResult(

@@ -8,18 +8,10 @@ Memory holds plain tuples `(value, text, ts, changed_at)`: the ingest makes one 
 and plain tuples of numbers, strings and datetimes drop out of the cyclic garbage collector's
 passes, which a NamedTuple's instances never do (about a third of the ingest's CPU went to those
 passes over the Dijon twin).
-
-In the store, a value that changes is written in the batch's own transaction; a value that is
-only reported again (same value, later `ts`) has its new `ts` written at most every
-`reported_flush_s` (and when the pipeline closes): under a steady stream most values repeat
-(a lit lamp's power, a closed door), and writing each repeat cost about a fifth of the ingest.
-So the store's report time of an unchanged value lags memory by at most that long; its value
-and `changed_at` never lag.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
@@ -28,13 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.store.schema import twin_state
-from vigie.telemetry.fast_writes import ReportedRow, TwinRow, update_reported, upsert_twin
+from vigie.telemetry.fast_writes import TwinRow, micros, upsert_twin
 
 _Held = tuple[float | None, str | None, datetime, datetime]
 #: A batch's latest reading of one metric: (asset, metric, value, text, ts, ts in µs, tag).
 Latest = tuple[str, str, float | None, str | None, datetime, int, int]
-#: Default longest lag of a repeated value's report time in the store, seconds.
-REPORTED_FLUSH_S = 2.0
 
 
 class TwinValue(NamedTuple):
@@ -59,26 +49,18 @@ class TwinChange(NamedTuple):
 
 class TwinAdvance(NamedTuple):
     """What a batch's latest readings do to the twin: every row that moves it forward
-    `(asset, metric, value, text, ts, changed_at)` (for memory, once committed); among them
-    the value changes (`changes`, and `changed` for the store) and the repeated values
-    (`reported`, whose time the store takes later)."""
+    `(asset, metric, value, text, ts, changed_at)` (for memory, once committed), the same
+    rows as the store writes them (`stored`), and among them the value changes."""
 
     rows: list[tuple[str, str, float | None, str | None, datetime, datetime]]
+    stored: list[TwinRow]
     changes: list[TwinChange]
-    changed: list[TwinRow]
-    reported: list[ReportedRow]
 
 
 class Twin:
-    def __init__(self, engine: Engine, *, reported_flush_s: float = REPORTED_FLUSH_S) -> None:
-        """`reported_flush_s`: how long a repeated value's new report time may wait before
-        the store takes it (0: in the same transaction as the batch)."""
+    def __init__(self, engine: Engine) -> None:
         self._values: dict[str, dict[str, _Held]] = {}
         self.last_seen: dict[str, datetime] = {}
-        self.reported_flush_s = reported_flush_s
-        #: Report times of repeated values not yet in the store, and since when (monotonic).
-        self._unsaved: dict[tuple[str, str], ReportedRow] = {}
-        self._unsaved_since: float | None = None
         with engine.connect() as conn:
             for row in conn.execute(select(twin_state)):
                 self._values.setdefault(row.asset_id, {})[row.metric] = (
@@ -107,9 +89,8 @@ class Twin:
         keeps the time it last changed). Nothing moves until `apply`."""
         values = self._values
         rows: list[tuple[str, str, float | None, str | None, datetime, datetime]] = []
+        stored: list[TwinRow] = []
         changes: list[TwinChange] = []
-        changed: list[TwinRow] = []
-        reported: list[ReportedRow] = []
         for asset_id, metric, value, text, ts, ts_us, tag in latest:
             metrics = values.get(asset_id)
             previous = metrics.get(metric) if metrics is not None else None
@@ -118,51 +99,25 @@ class Twin:
             elif ts < previous[2]:
                 continue
             elif previous[0] == value and previous[1] == text:
-                rows.append((asset_id, metric, value, text, ts, previous[3]))
-                reported.append((asset_id, metric, ts, ts_us))
+                changed_at = previous[3]
+                rows.append((asset_id, metric, value, text, ts, changed_at))
+                stored.append(
+                    (asset_id, metric, value, text, ts, ts_us, changed_at, micros(changed_at))
+                )
                 continue
             else:
                 changes.append(
                     TwinChange(asset_id, metric, value, text, previous[0], previous[1], ts, tag)
                 )
             rows.append((asset_id, metric, value, text, ts, ts))
-            changed.append((asset_id, metric, value, text, ts, ts_us))
-        return TwinAdvance(rows, changes, changed, reported)
+            stored.append((asset_id, metric, value, text, ts, ts_us, ts, ts_us))
+        return TwinAdvance(rows, stored, changes)
 
-    def persist(self, conn: Connection, advance: TwinAdvance) -> bool:
-        """Write the advance's changes and, when their time has come, the report times held
-        back; whether those were written (tell `apply`)."""
-        upsert_twin(conn, advance.changed)
-        if not advance.reported and not self._unsaved:
-            return False
-        since = self._unsaved_since
-        if since is not None and time.monotonic() - since < self.reported_flush_s:
-            return False
-        if since is None and self.reported_flush_s > 0:
-            return False  # the first repeats since the last write: hold them
-        due = dict(self._unsaved)
-        for row in advance.reported:
-            due[(row[0], row[1])] = row
-        for changed in advance.changed:
-            due.pop((changed[0], changed[1]), None)
-        update_reported(conn, list(due.values()))
-        return True
+    def persist(self, conn: Connection, advance: TwinAdvance) -> None:
+        upsert_twin(conn, advance.stored)
 
-    def flush_due(self) -> bool:
-        """Whether report times have been held back `reported_flush_s` or longer."""
-        since = self._unsaved_since
-        return since is not None and time.monotonic() - since >= self.reported_flush_s
-
-    def flush(self, engine: Engine) -> None:
-        """Write the report times held back (a pipeline that stops calls this)."""
-        if self._unsaved:
-            with engine.begin() as conn:
-                update_reported(conn, list(self._unsaved.values()))
-        self._unsaved.clear()
-        self._unsaved_since = None
-
-    def apply(self, advance: TwinAdvance, reported_written: bool) -> None:
-        """Take a committed advance into memory; `reported_written` is what `persist` said."""
+    def apply(self, advance: TwinAdvance) -> None:
+        """Take a committed advance into memory."""
         values, last_seen = self._values, self.last_seen
         for asset_id, metric, value, text, ts, changed_at in advance.rows:
             metrics = values.get(asset_id)
@@ -172,14 +127,3 @@ class Twin:
             seen = last_seen.get(asset_id)
             if seen is None or ts > seen:
                 last_seen[asset_id] = ts
-        unsaved = self._unsaved
-        if reported_written:
-            unsaved.clear()
-            self._unsaved_since = None
-            return
-        for changed in advance.changed:
-            unsaved.pop((changed[0], changed[1]), None)
-        for reported in advance.reported:
-            unsaved[(reported[0], reported[1])] = reported
-        if unsaved and self._unsaved_since is None:
-            self._unsaved_since = time.monotonic()
