@@ -22,6 +22,7 @@ from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import readings, twin_state
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
 from vigie.telemetry.pipeline import Pipeline, RawMessage
+from vigie.telemetry.wal import rewind_log
 
 LIGHT = "urn:ngsi-ld:Streetlight:21231:1"
 T0 = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
@@ -210,3 +211,22 @@ def test_while_the_checkpoint_thread_runs_no_commit_copies_the_log_back(tmp_path
     second.close()
     assert autocheckpoint_pages() == 1000
     engine.dispose()
+
+
+def test_rewinding_the_log_empties_it_and_keeps_every_reading(sqlite_engine: Engine) -> None:
+    """What the lighting proof does after each roll-up: the log copied back and emptied,
+    nothing committed lost."""
+    engine = sqlite_engine
+    clock = ManualClock(T0 + timedelta(minutes=1))
+    with engine.begin() as conn:
+        seed_small_network(conn, clock.now())
+    pipeline = Pipeline(engine, clock, EventBus(), background_checkpoints=True)
+    for k in range(50):
+        pipeline.ingest([message(LIGHT, T0 + timedelta(seconds=k), power_w=20.0 + k)])
+    wal = Path(f"{engine.url.database}-wal")
+    assert wal.stat().st_size > 0
+    rewind_log(engine)
+    assert wal.stat().st_size == 0
+    pipeline.close()
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(readings)) == 50

@@ -71,6 +71,7 @@ from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import command_devices, commands, twin_state
 from vigie.telemetry.pipeline import Pipeline
 from vigie.telemetry.topics import parse_topic
+from vigie.telemetry.wal import rewind_log
 from vigie.timeseries.maintenance import roll_up_in_steps
 
 ACTOR = "vigie lighting prove"
@@ -172,6 +173,7 @@ class BackgroundRollups:
                 # Everything pending, as the server's upkeep does: a bounded range (to_ts)
                 # made the loop spin on this store (marks the range never clears).
                 roll_up_in_steps(self.engine)
+                rewind_log(self.engine)
             except Exception as error:  # the store was busy: the final roll-up catches up
                 self.error = error
 
