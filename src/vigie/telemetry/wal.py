@@ -101,13 +101,13 @@ class WalCheckpointer:
             log.exception("WAL checkpoint failed")
 
 
-def _truncate(cursor: Any) -> None:
+def _truncate(cursor: Any, wait_ms: int = TRUNCATE_WAIT_MS) -> None:
     """Empty a log that is all copied back. SQLite rewinds the log only when a commit finds
     it entirely copied and unread, which a steady stream of commits rarely lets happen: it
     grew past 700 MB under the simulator. Truncating stops writers while it runs, so it waits
-    for them (and for readers of the log) only a moment, and otherwise tries next time."""
+    for them (and for readers of the log) only `wait_ms`, and otherwise tries next time."""
     waited_ms = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
-    cursor.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
     try:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
@@ -127,10 +127,7 @@ def rewind_log(engine: Engine) -> None:
         return
     with engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        waited_ms = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
-        cursor.execute(f"PRAGMA busy_timeout={REWIND_WAIT_MS}")
         try:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            _truncate(cursor, REWIND_WAIT_MS)
         finally:
-            cursor.execute(f"PRAGMA busy_timeout={int(waited_ms)}")
             cursor.close()
