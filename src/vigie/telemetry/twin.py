@@ -48,12 +48,10 @@ class TwinChange(NamedTuple):
 
 
 class TwinAdvance(NamedTuple):
-    """What a batch's latest readings do to the twin: every row that moves it forward
-    `(asset, metric, value, text, ts, changed_at)` (for memory, once committed), the same
-    rows as the store writes them (`stored`), and among them the value changes."""
+    """What a batch's latest readings do to the twin: every row that moves it forward (for
+    the store and, once committed, for memory), and among them the value changes."""
 
-    rows: list[tuple[str, str, float | None, str | None, datetime, datetime]]
-    stored: list[TwinRow]
+    rows: list[TwinRow]
     changes: list[TwinChange]
 
 
@@ -88,8 +86,7 @@ class Twin:
         holds), and which of those change a value (a repeated value is only reported: it
         keeps the time it last changed). Nothing moves until `apply`."""
         values = self._values
-        rows: list[tuple[str, str, float | None, str | None, datetime, datetime]] = []
-        stored: list[TwinRow] = []
+        rows: list[TwinRow] = []
         changes: list[TwinChange] = []
         for asset_id, metric, value, text, ts, ts_us, tag in latest:
             metrics = values.get(asset_id)
@@ -100,8 +97,7 @@ class Twin:
                 continue
             elif previous[0] == value and previous[1] == text:
                 changed_at = previous[3]
-                rows.append((asset_id, metric, value, text, ts, changed_at))
-                stored.append(
+                rows.append(
                     (asset_id, metric, value, text, ts, ts_us, changed_at, micros(changed_at))
                 )
                 continue
@@ -109,17 +105,16 @@ class Twin:
                 changes.append(
                     TwinChange(asset_id, metric, value, text, previous[0], previous[1], ts, tag)
                 )
-            rows.append((asset_id, metric, value, text, ts, ts))
-            stored.append((asset_id, metric, value, text, ts, ts_us, ts, ts_us))
-        return TwinAdvance(rows, stored, changes)
+            rows.append((asset_id, metric, value, text, ts, ts_us, ts, ts_us))
+        return TwinAdvance(rows, changes)
 
     def persist(self, conn: Connection, advance: TwinAdvance) -> None:
-        upsert_twin(conn, advance.stored)
+        upsert_twin(conn, advance.rows)
 
     def apply(self, advance: TwinAdvance) -> None:
         """Take a committed advance into memory."""
         values, last_seen = self._values, self.last_seen
-        for asset_id, metric, value, text, ts, changed_at in advance.rows:
+        for asset_id, metric, value, text, ts, _, changed_at, _ in advance.rows:
             metrics = values.get(asset_id)
             if metrics is None:
                 metrics = values[asset_id] = {}
