@@ -256,6 +256,7 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         self.client = client
         default_port = 8883 if parts.scheme == "mqtts" else 1883
         client.connect(parts.hostname or "127.0.0.1", parts.port or default_port, keepalive=30)
@@ -269,7 +270,16 @@ class MqttLink:
             log.error("MQTT connection refused: %s", reason)
             return
         if self._commands:
+            # Connected once the broker confirms the subscription (`_on_subscribe`): a
+            # command sent between CONNACK and SUBACK would otherwise be lost.
             client.subscribe(COMMAND_FILTER, qos=1)
+        else:
+            self._connected.set()
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, codes: Any, _p: Any) -> None:
+        if any(getattr(code, "is_failure", False) for code in codes):
+            log.error("MQTT subscription to %s refused: %s", COMMAND_FILTER, codes)
+            return
         self._connected.set()
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
