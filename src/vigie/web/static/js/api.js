@@ -13,6 +13,18 @@ export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
+let leaving = false;
+
+// Ends the session in this tab: forgets the token and goes to the login page, once. Requests
+// still in flight when the user logs out come back 401; a second navigation would abort the
+// first one mid-way.
+export function leaveSession() {
+  forgetToken();
+  if (leaving) return;
+  leaving = true;
+  window.location.assign('/login');
+}
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
@@ -33,8 +45,7 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
     signal,
   });
   if (response.status === 401 && current) {
-    forgetToken();
-    window.location.assign('/login');
+    leaveSession();
     throw new ApiError(401, null);
   }
   const text = await response.text();

@@ -1,5 +1,5 @@
 // The control room: map, live state, alarm console, asset panel, lighting selection, KPIs.
-import { api, forgetToken, token } from './api.js';
+import { api, leaveSession, token } from './api.js';
 import { roleCan } from './config.js';
 import { applyTranslations, installLanguageButtons, t } from './i18n.js';
 import { loadAssets } from './map/assets.js';
@@ -57,8 +57,7 @@ async function start() {
     try {
       await api('/api/v1/auth/logout', { method: 'POST' });
     } finally {
-      forgetToken();
-      window.location.assign('/login');
+      leaveSession();
     }
   });
   await loaded;
