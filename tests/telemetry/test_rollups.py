@@ -145,3 +145,20 @@ def test_hourly_and_daily_increases_add_up_to_the_counters_own_advance(
     assert sum(row.increase for row in hours) == pytest.approx(expected, rel=1e-9)
     assert sum(row.increase for row in days) == pytest.approx(expected, rel=1e-9)
     assert sum(row.reading_count for row in days) == len(points)
+
+
+def test_a_counter_reporting_once_a_day_gets_each_days_advance(
+    feed: Feed, engine: Engine
+) -> None:
+    # As the lighting proof's nodes do: one counter reading a day, each preceded by a silence
+    # of 24 hours, whether the days are rolled up together or one by one.
+    days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]
+    feed.series(LIGHT, "energy_wh", days[:2])
+    feed.roll_up()
+    feed.series(LIGHT, "energy_wh", days[2:])
+    feed.series(OTHER_LIGHT, "energy_wh", days)
+    feed.roll_up()
+    for light in (LIGHT, OTHER_LIGHT):
+        energy = hourly(engine, light, "energy_wh")
+        assert [energy[ts].increase for ts, _ in days] == [0.0, 240.0, 240.0, 240.0]
+        assert sum(d.increase or 0.0 for d in daily(engine, light, "energy_wh").values()) == 720.0

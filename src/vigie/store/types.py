@@ -21,6 +21,8 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
+#: An hour in microseconds: `readings.ts_hour` is a reading's time in µs divided by it.
+HOUR_US = 3_600_000_000
 
 
 class UtcDateTime(TypeDecorator[datetime]):

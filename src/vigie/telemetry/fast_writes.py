@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from vigie.store.types import EPOCH, MICROSECOND
+from vigie.store.types import EPOCH, HOUR_US, MICROSECOND
 
 #: (asset, metric, ts, ts in µs since the epoch, value, text): the µs are computed once per
 #: reading by the pipeline, the form SQLite keeps (see `vigie.store.types.UtcDateTime`).
@@ -23,8 +23,8 @@ TwinRow = tuple[str, str, float | None, str | None, datetime, int, datetime, int
 _CHUNK = 5_000
 
 _READINGS_SQLITE = (
-    "INSERT INTO readings (asset_id, metric, ts, value, value_text) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (asset_id, metric, ts) DO NOTHING"
+    "INSERT INTO readings (ts_hour, asset_id, metric, ts, value, value_text) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ts_hour, asset_id, metric, ts) DO NOTHING"
 )
 _TWIN_SQLITE = (
     "INSERT INTO twin_state (asset_id, metric, value, value_text, ts, changed_at) "
@@ -50,7 +50,10 @@ def append_readings(conn: Connection, rows: Sequence[ReadingRow]) -> int:
         for start in range(0, len(rows), _CHUNK):
             cursor.executemany(
                 _READINGS_SQLITE,
-                [(a, m, us, v, t) for a, m, _, us, v, t in rows[start : start + _CHUNK]],
+                [
+                    (us // HOUR_US, a, m, us, v, t)
+                    for a, m, _, us, v, t in rows[start : start + _CHUNK]
+                ],
             )
             stored += max(cursor.rowcount, 0)
         return stored
@@ -59,11 +62,12 @@ def append_readings(conn: Connection, rows: Sequence[ReadingRow]) -> int:
         chunk = rows[start : start + _CHUNK]
         # One multi-row statement per chunk, with RETURNING to count what was new (psycopg's
         # executemany gives no row count).
-        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
         cursor.execute(
-            f"INSERT INTO readings (asset_id, metric, ts, value, value_text) VALUES {values} "
-            "ON CONFLICT (asset_id, metric, ts) DO NOTHING RETURNING 1",
-            [field for a, m, ts, _, v, t in chunk for field in (a, m, ts, v, t)],
+            "INSERT INTO readings (ts_hour, asset_id, metric, ts, value, value_text) "
+            f"VALUES {values} ON CONFLICT (ts_hour, asset_id, metric, ts) DO NOTHING "
+            "RETURNING 1",
+            [field for a, m, ts, us, v, t in chunk for field in (us // HOUR_US, a, m, ts, v, t)],
         )
         stored += len(cursor.fetchall())
     return stored

@@ -55,10 +55,11 @@ def roll_up_in_steps(
                 # Computed outside the write lock, which the ingest needs (see `staged`).
                 step = roll_up_hours_staged(engine, from_ts, to_ts, max_buckets=hours_per_step)
                 total.add(step)
-                # Fewer hours than a step takes: it took every hour pending when it began.
-                # (Readings arriving all the while mark an hour again each time: looping
-                # until none is pending would never end under a steady ingest.)
-                if step.hours < hours_per_step:
+                # Fewer hours than a step takes, none left for the next: it took every hour
+                # pending when it began. (Readings arriving all the while mark an hour again
+                # each time: looping until none is pending would never end under a steady
+                # ingest.)
+                if step.hours < hours_per_step and not step.deferred:
                     break
                 continue
             with engine.begin() as conn:

@@ -65,12 +65,14 @@ class RollupReport:
     days: int = 0
     hourly_rows: int = 0
     daily_rows: int = 0
+    deferred: int = 0  # hours left marked for the next step (see `staged`)
 
     def add(self, other: RollupReport) -> None:
         self.hours += other.hours
         self.days += other.days
         self.hourly_rows += other.hourly_rows
         self.daily_rows += other.daily_rows
+        self.deferred = other.deferred
 
 
 def roll_up(
@@ -297,10 +299,12 @@ def _stats_sql(d: Dialect) -> str:
         hour_ts = d.hour_of("ts")
         return f"""
     SELECT g.*,
-           (SELECT f.value FROM readings f WHERE f.asset_id = g.asset_id
-              AND f.metric = g.metric AND f.ts = g.first_ts) AS first_value,
-           (SELECT l.value FROM readings l WHERE l.asset_id = g.asset_id
-              AND l.metric = g.metric AND l.ts = g.last_ts) AS last_value
+           (SELECT f.value FROM readings f WHERE f.ts_hour = {d.hour_number("g.first_ts")}
+              AND f.asset_id = g.asset_id AND f.metric = g.metric
+              AND f.ts = g.first_ts) AS first_value,
+           (SELECT l.value FROM readings l WHERE l.ts_hour = {d.hour_number("g.last_ts")}
+              AND l.asset_id = g.asset_id AND l.metric = g.metric
+              AND l.ts = g.last_ts) AS last_value
     FROM (SELECT asset_id, metric, {hour_ts} AS bucket_start, COUNT(*) AS n,
                  MIN(value) AS lo, MAX(value) AS hi, SUM(value) AS total,
                  MIN(ts) AS first_ts, MAX(ts) AS last_ts
@@ -334,11 +338,15 @@ def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     `counter_readings` pairs each counter reading with the one before it (LAG), looking one
     `MAX_SPLIT` before and after the range so the advances across its edges are seen; a reading
     with no predecessor in that window was preceded by a silence longer than `MAX_SPLIT`, and
-    its predecessor's value is looked up by the primary key (or, once retention has removed it,
-    taken from the series' last hourly row). The lookups seek the row just before
-    (series, window start) in primary-key order and keep it if it is the same series: written
-    with an equality on the series instead, PostgreSQL walks the `ts` index backwards, through
-    every older reading of every series when this one has none. `pairs` is materialised so
+    its predecessor's value is the last value of the series' last hourly row before the
+    window. That row is up to date because hours are rolled up in time order: every hour
+    before the range was recomputed in an earlier statement (see `_recompute_hours` and
+    `staged`, which take one run of contiguous hours at a time). The raw readings cannot be
+    searched backwards by series (their key leads with the hour), and the hourly row holds
+    the same value, even once retention has removed the reading. The lookup seeks the row
+    just before (series, window start) in primary-key order and keeps it if it is the same
+    series: written with an equality on the series instead, PostgreSQL walks the index
+    backwards through every older row when this series has none. `pairs` is materialised so
     each lookup runs once, not once per use of `v0`.
     """
     # INSERT first: Python's sqlite3 reports a row count only for statements starting with it.
@@ -357,18 +365,13 @@ pairs AS MATERIALIZED (
     SELECT c.asset_id, c.metric, c.prev_ts AS t0, c.ts AS t1, {d.hour_of("c.ts")} AS h1,
            c.value AS v1,
            CASE WHEN c.prev_ts IS NOT NULL THEN c.prev_value
-                WHEN c.ts < :end THEN COALESCE(
-                    (SELECT CASE WHEN p.asset_id = c.asset_id AND p.metric = c.metric
-                                 THEN p.value END
-                     FROM readings p
-                     WHERE (p.asset_id, p.metric, p.ts) < (c.asset_id, c.metric, :window_start)
-                     ORDER BY p.asset_id DESC, p.metric DESC, p.ts DESC LIMIT 1),
+                WHEN c.ts < :end THEN
                     (SELECT CASE WHEN r.asset_id = c.asset_id AND r.metric = c.metric
                                  THEN r.last_value END
                      FROM readings_hourly r
                      WHERE (r.asset_id, r.metric, r.bucket_start)
                            < (c.asset_id, c.metric, :window_start)
-                     ORDER BY r.asset_id DESC, r.metric DESC, r.bucket_start DESC LIMIT 1))
+                     ORDER BY r.asset_id DESC, r.metric DESC, r.bucket_start DESC LIMIT 1)
            END AS v0
     FROM counter_readings c
     WHERE c.ts >= :start

@@ -9,6 +9,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from vigie.store.schema import readings, readings_daily, readings_hourly
+from vigie.timeseries.sql import hours_of
 
 RollupResolution = Literal["hour", "day"]
 
@@ -47,10 +48,13 @@ def raw_points(
     limit: int,
 ) -> list[RawPoint]:
     """Readings of one series in [from_ts, to_ts) after `after_ts`, oldest first (a range of
-    the primary key)."""
+    the primary key in each hour)."""
+    start = from_ts if after_ts is None else max(from_ts, after_ts)
+    hours = hours_of(start, to_ts)
     query = (
         select(readings.c.metric, readings.c.ts, readings.c.value, readings.c.value_text)
         .where(
+            readings.c.ts_hour.in_(select(hours.c.h)),
             readings.c.asset_id == asset_id,
             readings.c.metric == metric,
             readings.c.ts >= from_ts,

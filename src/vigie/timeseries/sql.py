@@ -10,11 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import BigInteger, cast, literal, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import CTE
+
+from vigie.store.types import EPOCH, HOUR_US, MICROSECOND
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-_HOUR_US = 3_600_000_000
+_HOUR_US = HOUR_US
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,12 @@ class Dialect:
         if self.name == "sqlite":
             return f"({column} - {column} % {_HOUR_US})"
         return f"date_trunc('hour', {column}, 'UTC')"
+
+    def hour_number(self, column: str) -> str:
+        """`readings.ts_hour` of the instant in `column`: whole hours since the epoch."""
+        if self.name == "sqlite":
+            return f"({column} / {_HOUR_US})"
+        return f"(floor(EXTRACT(EPOCH FROM {column}) / 3600)::integer)"
 
     def seconds(self, later: str, earlier: str) -> str:
         """`later - earlier`, in seconds, as a floating-point number."""
@@ -55,3 +65,18 @@ def floor_hour(ts: datetime) -> datetime:
 def floor_day(ts: datetime) -> datetime:
     ts = ts.astimezone(UTC)
     return ts.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def hour_number(ts: datetime) -> int:
+    """`readings.ts_hour` of an instant: whole UTC hours since the Unix epoch."""
+    return (ts - EPOCH) // MICROSECOND // HOUR_US
+
+
+def hours_of(from_ts: datetime, to_ts: datetime) -> CTE:
+    """The `readings.ts_hour` values that [from_ts, to_ts) spans, as a one-column (`h`)
+    recursive CTE. `readings.c.ts_hour.in_(select(hours.c.h))` with the series' equalities
+    makes one seek of the primary key per hour, where the series alone would scan them all."""
+    first = hour_number(from_ts)
+    last = max(first, hour_number(to_ts - MICROSECOND))
+    hours = select(cast(literal(first), BigInteger).label("h")).cte("hours", recursive=True)
+    return hours.union_all(select(hours.c.h + 1).where(hours.c.h < last))

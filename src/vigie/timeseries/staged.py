@@ -81,6 +81,8 @@ class _Snapshot:
         self.last_mark = last_mark  # the last pending mark it saw (id)
         self.new_hours = new_hours  # hours of readings in (since, top], not marked yet
         self.done: list[datetime] = []
+        self.neighbours: list[datetime] = []  # to recompute in the next step (marked)
+        self.past_retention: list[datetime] = []  # marked, but their readings are gone
 
 
 def _compute(
@@ -123,29 +125,38 @@ def _compute(
     snapshot = _Snapshot(position, since, top, last_mark, new_hours)
     if not wanted and not new_hours:
         return None
+    # One run of contiguous hours per step: a counter reading after a long silence takes its
+    # predecessor's value from the hourly rows (see `rollups._hourly_sql`), which must hold
+    # every earlier hour recomputed. Those of this run are only staged until the swap, so a
+    # later run, or a neighbour whose increase this run changed, waits for the next step.
     floor = pending.pruned_before(conn)
-    done: set[datetime] = set()
-    queue = wanted
-    while queue:
-        if floor is not None:
-            # As in `rollups._recompute_hours`: no recomputing past the retention.
-            queue = [h for h in queue if h - HOUR >= floor]
-        before = _fingerprints(conn, queue)
-        for start, end in _runs(queue):
-            report.hourly_rows += recompute_hours(conn, start, end, into=STAGE)
-        after = _fingerprints(conn, queue, STAGE)
-        done.update(queue)
-        neighbours = set()
-        for hour in queue:
-            (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
-            if (count, firsts) != (new_count, new_firsts):
-                neighbours.add(hour - HOUR)
-            if (count, lasts) != (new_count, new_lasts):
-                neighbours.add(hour + HOUR)
-        # A neighbour still waiting will be recomputed from the raw readings in its turn.
-        queue = [h for h in sorted(neighbours - done - waiting) if _has_readings(conn, h)]
-    snapshot.done = sorted(done)
-    report.hours += len(done)
+    if floor is not None:
+        # As in `rollups._recompute_hours`: no recomputing past the retention (their marks
+        # are settled as they are).
+        snapshot.past_retention = [h for h in wanted if h - HOUR < floor]
+        wanted = [h for h in wanted if h - HOUR >= floor]
+    if wanted:
+        run_end = _runs(wanted)[0][1]
+        report.deferred += sum(1 for h in wanted if h >= run_end)
+        wanted = [h for h in wanted if h < run_end]
+    before = _fingerprints(conn, wanted)
+    for start, end in _runs(wanted):
+        report.hourly_rows += recompute_hours(conn, start, end, into=STAGE)
+    after = _fingerprints(conn, wanted, STAGE)
+    neighbours = set()
+    for hour in wanted:
+        (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
+        if (count, firsts) != (new_count, new_firsts):
+            neighbours.add(hour - HOUR)
+        if (count, lasts) != (new_count, new_lasts):
+            neighbours.add(hour + HOUR)
+    # A neighbour already waiting will be recomputed from the raw readings in its turn.
+    snapshot.neighbours = [
+        h for h in sorted(neighbours - set(wanted) - waiting) if _has_readings(conn, h)
+    ]
+    report.deferred += len(snapshot.neighbours)
+    snapshot.done = wanted
+    report.hours += len(wanted)
     return snapshot
 
 
@@ -155,19 +166,26 @@ def _swap_in(conn: Connection, snapshot: _Snapshot) -> bool:
     if pending._position(conn, pending.READINGS_ROWID) != snapshot.position:
         return False
     done = set(snapshot.done)
-    pending.mark(conn, "hour", snapshot.new_hours - done)
+    pending.mark(
+        conn,
+        "hour",
+        (snapshot.new_hours - done - set(snapshot.past_retention)) | set(snapshot.neighbours),
+    )
     if snapshot.top != snapshot.position:
         pending._set_watermark(conn, pending.READINGS_ROWID, position=snapshot.top)
-    if not done:
+    settled = done | set(snapshot.past_retention)
+    if not settled:
         return True
-    hours = sorted(done)
     conn.execute(
         text(
             "DELETE FROM rollup_pending WHERE resolution = 'hour' AND id <= :last "
             "AND bucket_start IN :hours"
         ).bindparams(bindparam("hours", expanding=True, type_=UtcDateTime())),
-        {"last": snapshot.last_mark, "hours": hours},
+        {"last": snapshot.last_mark, "hours": sorted(settled)},
     )
+    if not done:
+        return True
+    hours = sorted(done)
     for start, end in _runs(hours):
         conn.execute(
             text(

@@ -29,7 +29,9 @@ from vigie.alarms.conditions.base import Condition, Context, ParamError
 from vigie.alarms.conditions.local_time import HoursWindow
 from vigie.alarms.topology import Topology
 from vigie.store.schema import readings
+from vigie.store.types import MICROSECOND
 from vigie.telemetry.catalogue import METER, expected_interval_s
+from vigie.timeseries.sql import hours_of
 
 _SAMPLES_KEPT = 2_000
 _PRIME_CHUNK = 500
@@ -138,10 +140,12 @@ class NightConsumption(Condition):
     def prime(self, conn: Connection, topology: Topology, now: datetime) -> None:
         meters = topology.by_type.get(METER, [])
         since = now - self.keep
+        hours = hours_of(since, now + MICROSECOND)
         for start in range(0, len(meters), _PRIME_CHUNK):
             rows = conn.execute(
                 select(readings.c.asset_id, readings.c.ts, readings.c.value)
                 .where(
+                    readings.c.ts_hour.in_(select(hours.c.h)),
                     readings.c.asset_id.in_(meters[start : start + _PRIME_CHUNK]),
                     readings.c.metric == "power_w",
                     readings.c.ts >= since,

@@ -12,16 +12,18 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from vigie.domains.fleet.live import fleet_states, trail
+from vigie.domains.fleet.live import fleet_states, same_position, trail
 from vigie.domains.fleet.tracking import Geofence, GeofenceEvent, VehicleState, geofence_events
 from vigie.registry.asset_types import AssetType
 from vigie.store.schema import assets, geofences, municipalities, readings
+from vigie.timeseries.retention import raw_retention_days
+from vigie.timeseries.sql import hours_of
 
 MIN_RADIUS_M = 1.0
 #: Beyond this a "fence" covers the whole metropolis and tells nothing.
@@ -262,16 +264,26 @@ def _position_before(
     inside decides if its first position in the period is an entry or an exit."""
     lon = readings.alias("lon")
     lat = readings.alias("lat")
-    row = conn.execute(
-        select(lon.c.value, lat.c.value)
-        .join(
-            lat,
-            and_(lat.c.asset_id == lon.c.asset_id, lat.c.ts == lon.c.ts, lat.c.metric == "lat"),
-        )
-        .where(lon.c.asset_id == vehicle_id, lon.c.metric == "lon", lon.c.ts < before)
-        .order_by(lon.c.ts.desc())
-        .limit(1)
-    ).first()
+    row = None
+    # Readings are found hour by hour (the store's key leads with the hour): look back an
+    # hour, then a day, then as far as raw readings are kept.
+    for lookback in (timedelta(hours=1), timedelta(days=1), timedelta(days=raw_retention_days())):
+        hours = hours_of(before - lookback, before)
+        row = conn.execute(
+            select(lon.c.value, lat.c.value)
+            .join(lat, same_position(lon, lat))
+            .where(
+                lon.c.ts_hour.in_(select(hours.c.h)),
+                lon.c.asset_id == vehicle_id,
+                lon.c.metric == "lon",
+                lon.c.ts >= before - lookback,
+                lon.c.ts < before,
+            )
+            .order_by(lon.c.ts.desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            break
     if row is None or row[0] is None or row[1] is None:
         return None
     return float(row[0]), float(row[1])

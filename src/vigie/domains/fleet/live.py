@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, FromClause, and_, select
 from sqlalchemy.engine import Connection
 
 from vigie.domains.fleet.tracking import VehicleState
 from vigie.registry.asset_types import AssetType
 from vigie.store.schema import assets, readings, twin_state
+from vigie.timeseries.sql import hours_of
 
 _METRICS = ("lon", "lat", "speed_kmh", "ignition_on")
 
@@ -70,19 +71,28 @@ def fleet_states(
     return states
 
 
+def same_position(lon: FromClause, lat: FromClause) -> ColumnElement[bool]:
+    """Joins a `lon` reading to the `lat` reading of the same report (one primary-key seek)."""
+    return and_(
+        lat.c.ts_hour == lon.c.ts_hour,
+        lat.c.asset_id == lon.c.asset_id,
+        lat.c.metric == "lat",
+        lat.c.ts == lon.c.ts,
+    )
+
+
 def trail(
     conn: Connection, vehicle_id: str, since: datetime, until: datetime, limit: int
 ) -> list[tuple[datetime, float, float]]:
     """(time, lon, lat) of the vehicle's reported positions, oldest first."""
     lon = readings.alias("lon")
     lat = readings.alias("lat")
+    hours = hours_of(since, until)
     rows = conn.execute(
         select(lon.c.ts, lon.c.value, lat.c.value)
-        .join(
-            lat,
-            and_(lat.c.asset_id == lon.c.asset_id, lat.c.ts == lon.c.ts, lat.c.metric == "lat"),
-        )
+        .join(lat, same_position(lon, lat))
         .where(
+            lon.c.ts_hour.in_(select(hours.c.h)),
             lon.c.asset_id == vehicle_id,
             lon.c.metric == "lon",
             lon.c.ts >= since,
