@@ -147,9 +147,7 @@ def test_hourly_and_daily_increases_add_up_to_the_counters_own_advance(
     assert sum(row.reading_count for row in days) == len(points)
 
 
-def test_a_counter_reporting_once_a_day_gets_each_days_advance(
-    feed: Feed, engine: Engine
-) -> None:
+def test_a_counter_reporting_once_a_day_gets_each_days_advance(feed: Feed, engine: Engine) -> None:
     # As the lighting proof's nodes do: one counter reading a day, each preceded by a silence
     # of 24 hours, whether the days are rolled up together or one by one.
     days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]

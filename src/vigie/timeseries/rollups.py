@@ -138,13 +138,7 @@ def _recompute_hours(
             report.hourly_rows += recompute_hours(conn, start, end)
         after = _fingerprints(conn, queue)
         done.update(queue)
-        neighbours = set()
-        for hour in queue:
-            (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
-            if (count, firsts) != (new_count, new_firsts):
-                neighbours.add(hour - HOUR)
-            if (count, lasts) != (new_count, new_lasts):
-                neighbours.add(hour + HOUR)
+        neighbours = changed_neighbours(queue, before, after)
         # A neighbour still marked will be recomputed from the raw readings in its turn.
         waiting = set(pending.marked(conn, "hour", neighbours - done))
         queue = [h for h in sorted(neighbours - done - waiting) if _has_readings(conn, h)]
@@ -153,6 +147,23 @@ def _recompute_hours(
 
 
 _Fingerprint = tuple[int, object, object]
+
+
+def changed_neighbours(
+    hours: list[datetime],
+    before: dict[datetime, _Fingerprint],
+    after: dict[datetime, _Fingerprint],
+) -> set[datetime]:
+    """The hours next to `hours` whose increase a recompute changed: the hour before when
+    an hour's first readings changed, the hour after when its last ones did."""
+    neighbours = set()
+    for hour in hours:
+        (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
+        if (count, firsts) != (new_count, new_firsts):
+            neighbours.add(hour - HOUR)
+        if (count, lasts) != (new_count, new_lasts):
+            neighbours.add(hour + HOUR)
+    return neighbours
 
 
 def _fingerprints(

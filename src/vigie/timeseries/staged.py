@@ -26,6 +26,7 @@ from vigie.timeseries.rollups import (
     _fingerprints,
     _has_readings,
     _runs,
+    changed_neighbours,
     recompute_hours,
 )
 from vigie.timeseries.sql import HOUR, dialect_of, floor_day
@@ -143,13 +144,7 @@ def _compute(
     for start, end in _runs(wanted):
         report.hourly_rows += recompute_hours(conn, start, end, into=STAGE)
     after = _fingerprints(conn, wanted, STAGE)
-    neighbours = set()
-    for hour in wanted:
-        (count, firsts, lasts), (new_count, new_firsts, new_lasts) = before[hour], after[hour]
-        if (count, firsts) != (new_count, new_firsts):
-            neighbours.add(hour - HOUR)
-        if (count, lasts) != (new_count, new_lasts):
-            neighbours.add(hour + HOUR)
+    neighbours = changed_neighbours(wanted, before, after)
     # A neighbour already waiting will be recomputed from the raw readings in its turn.
     snapshot.neighbours = [
         h for h in sorted(neighbours - set(wanted) - waiting) if _has_readings(conn, h)

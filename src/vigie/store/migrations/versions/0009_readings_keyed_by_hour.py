@@ -74,6 +74,11 @@ def _sqlite_rebuild(*, with_hour: bool) -> None:
     op.create_index("ix_readings_ts", "readings", ["ts"])
 
 
+def _postgres_key(columns: str) -> None:
+    op.execute("ALTER TABLE readings DROP CONSTRAINT pk_readings")
+    op.execute(f"ALTER TABLE readings ADD CONSTRAINT pk_readings PRIMARY KEY ({columns})")
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_rebuild(with_hour=True)
@@ -82,17 +87,12 @@ def upgrade() -> None:
     op.execute("UPDATE readings SET ts_hour = floor(extract(epoch FROM ts) / 3600)::integer")
     op.execute("ALTER TABLE readings ALTER COLUMN ts_hour SET NOT NULL")
     op.execute(f"COMMENT ON COLUMN readings.ts_hour IS '{_TS_HOUR_COMMENT}'")
-    op.execute("ALTER TABLE readings DROP CONSTRAINT pk_readings")
-    op.execute(
-        "ALTER TABLE readings ADD CONSTRAINT pk_readings "
-        "PRIMARY KEY (ts_hour, asset_id, metric, ts)"
-    )
+    _postgres_key("ts_hour, asset_id, metric, ts")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_rebuild(with_hour=False)
         return
-    op.execute("ALTER TABLE readings DROP CONSTRAINT pk_readings")
-    op.execute("ALTER TABLE readings ADD CONSTRAINT pk_readings PRIMARY KEY (asset_id, metric, ts)")
+    _postgres_key("asset_id, metric, ts")
     op.execute("ALTER TABLE readings DROP COLUMN ts_hour")
