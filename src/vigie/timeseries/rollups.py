@@ -354,7 +354,10 @@ def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     before the range was recomputed in an earlier statement (see `_recompute_hours` and
     `staged`, which take one run of contiguous hours at a time). The raw readings cannot be
     searched backwards by series (their key leads with the hour), and the hourly row holds
-    the same value, even once retention has removed the reading. The lookup seeks the row
+    the same value, even once retention has removed the reading. (A reading arriving late
+    for an earlier hour does not recompute the increase of a later hour more than one hour
+    away that took its predecessor's value before it came: only adjacent hours are redone,
+    as with a lookup of the raw readings.) The lookup seeks the row
     just before (series, window start) in primary-key order and keeps it if it is the same
     series: written with an equality on the series instead, PostgreSQL walks the index
     backwards through every older row when this series has none. `pairs` is materialised so
