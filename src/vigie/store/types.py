@@ -25,6 +25,11 @@ MICROSECOND = timedelta(microseconds=1)
 HOUR_US = 3_600_000_000
 
 
+def micros(ts: datetime) -> int:
+    """A timestamp as SQLite keeps it: integer microseconds since the Unix epoch."""
+    return (ts - EPOCH) // MICROSECOND
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes in, timezone-aware UTC datetimes out, on every dialect.
 
@@ -47,7 +52,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; timestamps are UTC-aware")
         if dialect.name == "sqlite":
-            return (value - EPOCH) // MICROSECOND
+            return micros(value)
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from vigie.store.types import EPOCH, HOUR_US, MICROSECOND
+from vigie.store.types import HOUR_US
 
 #: (asset, metric, ts, ts in µs since the epoch, value, text): the µs are computed once per
 #: reading by the pipeline, the form SQLite keeps (see `vigie.store.types.UtcDateTime`).
@@ -33,11 +33,6 @@ _TWIN_SQLITE = (
     "changed_at = excluded.changed_at WHERE excluded.ts >= twin_state.ts"
 )
 _TWIN_POSTGRES = _TWIN_SQLITE.replace("?", "%s")
-
-
-def micros(ts: datetime) -> int:
-    """A timestamp as SQLite keeps it: integer microseconds since the Unix epoch."""
-    return (ts - EPOCH) // MICROSECOND
 
 
 def append_readings(conn: Connection, rows: Sequence[ReadingRow]) -> int:

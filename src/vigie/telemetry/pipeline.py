@@ -18,10 +18,11 @@ from sqlalchemy.engine import Connection, Engine
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock
 from vigie.store.schema import dead_letters
+from vigie.store.types import micros
 from vigie.telemetry import instrumentation
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
-from vigie.telemetry.fast_writes import append_readings, micros
+from vigie.telemetry.fast_writes import append_readings
 from vigie.telemetry.payloads import (
     ReadingIn,
     Rejected,

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.store.schema import twin_state
-from vigie.telemetry.fast_writes import TwinRow, micros, upsert_twin
+from vigie.store.types import micros
+from vigie.telemetry.fast_writes import TwinRow, upsert_twin
 
 _Held = tuple[float | None, str | None, datetime, datetime]
 #: A batch's latest reading of one metric: (asset, metric, value, text, ts, ts in µs, tag).

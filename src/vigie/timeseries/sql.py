@@ -14,11 +14,10 @@ from sqlalchemy import BigInteger, cast, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 
-from vigie.store.types import EPOCH, HOUR_US, MICROSECOND
+from vigie.store.types import HOUR_US, MICROSECOND, micros
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-_HOUR_US = HOUR_US
 
 
 @dataclass(frozen=True)
@@ -28,13 +27,13 @@ class Dialect:
     def hour_of(self, column: str) -> str:
         """Start of the UTC hour holding `column`."""
         if self.name == "sqlite":
-            return f"({column} - {column} % {_HOUR_US})"
+            return f"({column} - {column} % {HOUR_US})"
         return f"date_trunc('hour', {column}, 'UTC')"
 
     def hour_number(self, column: str) -> str:
         """`readings.ts_hour` of the instant in `column`: whole hours since the epoch."""
         if self.name == "sqlite":
-            return f"({column} / {_HOUR_US})"
+            return f"({column} / {HOUR_US})"
         return f"(floor(EXTRACT(EPOCH FROM {column}) / 3600)::integer)"
 
     def seconds(self, later: str, earlier: str) -> str:
@@ -69,7 +68,7 @@ def floor_day(ts: datetime) -> datetime:
 
 def hour_number(ts: datetime) -> int:
     """`readings.ts_hour` of an instant: whole UTC hours since the Unix epoch."""
-    return (ts - EPOCH) // MICROSECOND // HOUR_US
+    return micros(ts) // HOUR_US
 
 
 def hours_of(from_ts: datetime, to_ts: datetime) -> CTE:

@@ -23,6 +23,7 @@ from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
 from vigie.timeseries.rollups import (
     RollupReport,
+    _Fingerprint,
     _fingerprints,
     _has_readings,
     _runs,
@@ -136,12 +137,12 @@ def _compute(
         # are settled as they are).
         snapshot.past_retention = [h for h in wanted if h - HOUR < floor]
         wanted = [h for h in wanted if h - HOUR >= floor]
+    before: dict[datetime, _Fingerprint] = {}
     if wanted:
-        run_end = _runs(wanted)[0][1]
-        report.deferred += sum(1 for h in wanted if h >= run_end)
-        wanted = [h for h in wanted if h < run_end]
-    before = _fingerprints(conn, wanted)
-    for start, end in _runs(wanted):
+        start, end = _runs(wanted)[0]
+        report.deferred += sum(1 for h in wanted if h >= end)
+        wanted = [h for h in wanted if h < end]
+        before = _fingerprints(conn, wanted)
         report.hourly_rows += recompute_hours(conn, start, end, into=STAGE)
     after = _fingerprints(conn, wanted, STAGE)
     neighbours = changed_neighbours(wanted, before, after)
