@@ -231,3 +231,38 @@ def test_delete_and_the_audit_trail(fleet: TestClient, engine: Engine) -> None:
 
 def test_the_migration_matches_the_schema(engine: Engine) -> None:
     assert schema_differences(engine, {"geofences"}) == []
+
+
+@pytest.mark.postgres
+def test_a_position_reported_days_before_the_period_says_where_it_starts(
+    fleet: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    # Vehicle 2 was last seen in the depot two days ago; its first position in the period is
+    # far from it: it left. The store finds readings hour by hour, so this position lies
+    # beyond the first looks back (an hour, then a day).
+    with engine.begin() as conn:
+        gateway = add_user(conn, username="gateway-2", password="gateway-password",
+                           role=Role.DEVICE, actor="test", now=clock.now())  # fmt: skip
+        token, _ = issue_token(conn, user_id=gateway.id, kind="machine", name="test",
+                               now=clock.now(), lifetime=None)  # fmt: skip
+    two_days_ago = clock.now() - timedelta(days=2)
+    parked = {"lon": 5.030, "lat": LAT, "speed_kmh": 0.0, "ignition_on": False}
+    body = [{"asset": _vehicle_id(2, DIJON), "ts": two_days_ago.isoformat(), "metrics": parked}]
+    posted = fleet.post(
+        "/api/v1/telemetry", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert posted.status_code == 202 and posted.json()["rejected"] == 0, posted.text
+    assert _put(fleet, "sam", "depot", {**DEPOT, "municipality": None}).status_code == 201
+    times = [t.isoformat().replace("+00:00", "Z") for t in _report_times(clock)]
+    period = {"from": (clock.now() - timedelta(minutes=10)).isoformat(),
+              "to": clock.now().isoformat()}  # fmt: skip
+    answer = fleet.get(
+        "/api/v1/fleet/geofences/depot/events", params=period, headers=auth(fleet, "olga")
+    )
+    assert answer.status_code == 200, answer.text
+    assert [(e["vehicle"], e["event"], e["at"]) for e in answer.json()["items"]] == [
+        (_vehicle_id(2, DIJON), "left", times[0]),
+        (_vehicle_id(1, DIJON), "entered", times[1]),
+        (_vehicle_id(3, TALANT), "entered", times[2]),
+        (_vehicle_id(1, DIJON), "left", times[3]),
+    ]
