@@ -185,7 +185,7 @@ dead_letters = Table(
 # DEFAULT partition); on SQLite it stays as declared above.
 
 
-def _rollup_table(name: str, size: str) -> Table:
+def _rollup_table(name: str, size: str, key: tuple[str, ...], *indexes: Index) -> Table:
     """One row per (asset or meter, metric, bucket) of numeric readings: their statistics, and
     for counters the increase over the bucket (see vigie.timeseries.rollups for the rule)."""
     return Table(
@@ -203,13 +203,21 @@ def _rollup_table(name: str, size: str) -> Table:
         Column("last_ts", UtcDateTime, nullable=False),
         Column("last_value", Float, nullable=False),
         Column("increase", Float, nullable=True, comment="counters only, never negative"),
-        PrimaryKeyConstraint("asset_id", "metric", "bucket_start"),
-        Index(f"ix_{name}_bucket_start", "bucket_start"),
+        PrimaryKeyConstraint(*key),
+        *indexes,
     )
 
 
-readings_hourly = _rollup_table("readings_hourly", "hour")
-readings_daily = _rollup_table("readings_daily", "day")
+# Hours by series first: a counter's increase after a silence takes the series' last hourly
+# row before it (vigie.timeseries.rollups). Days by day first (migration 0010): each day's
+# rollup replaces the day's rows of every series at once, and the lighting KPI reads days.
+readings_hourly = _rollup_table(
+    "readings_hourly",
+    "hour",
+    ("asset_id", "metric", "bucket_start"),
+    Index("ix_readings_hourly_bucket_start", "bucket_start"),
+)
+readings_daily = _rollup_table("readings_daily", "day", ("bucket_start", "asset_id", "metric"))
 
 rollup_pending = Table(
     "rollup_pending",

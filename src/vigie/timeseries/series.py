@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, NamedTuple
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from vigie.store.schema import readings, readings_daily, readings_hourly
-from vigie.timeseries.sql import hours_of
+from vigie.timeseries.sql import DAY, floor_day, hours_of
 
 RollupResolution = Literal["hour", "day"]
 
@@ -80,7 +80,7 @@ def buckets(
     limit: int,
 ) -> list[Bucket]:
     """Rollup rows of one series whose bucket starts in [from_ts, to_ts) after `after_ts`,
-    oldest first."""
+    oldest first (daily rows: one seek of the key per stored day, see `_stored_days`)."""
     table = _TABLES[resolution]
     query = (
         select(
@@ -107,4 +107,25 @@ def buckets(
     )
     if after_ts is not None:
         query = query.where(table.c.bucket_start > after_ts)
+    if resolution == "day":
+        days = _stored_days(conn, from_ts if after_ts is None else max(from_ts, after_ts), to_ts)
+        if not days:
+            return []
+        query = query.where(table.c.bucket_start.in_(days))
     return [Bucket(*row) for row in conn.execute(query)]
+
+
+def _stored_days(conn: Connection, from_ts: datetime, to_ts: datetime) -> list[datetime]:
+    """The day starts of [from_ts, to_ts) within the days `readings_daily` holds. Its key
+    leads with the day, so one series' days are found by one seek each; the range alone
+    would scan every series of every day."""
+    first = conn.execute(select(func.min(readings_daily.c.bucket_start))).scalar()
+    last = conn.execute(select(func.max(readings_daily.c.bucket_start))).scalar()
+    if first is None or last is None:
+        return []
+    day = max(floor_day(from_ts), first)
+    days = []
+    while day <= last and day < to_ts:
+        days.append(day)
+        day += DAY
+    return days
