@@ -65,8 +65,9 @@ def _sqlite_rebuild(key: tuple[str, ...]) -> None:
 
 def _postgres_key(key: tuple[str, ...]) -> None:
     op.execute("ALTER TABLE readings_daily DROP CONSTRAINT pk_readings_daily")
+    columns = ", ".join(key)
     op.execute(
-        f"ALTER TABLE readings_daily ADD CONSTRAINT pk_readings_daily PRIMARY KEY ({', '.join(key)})"
+        f"ALTER TABLE readings_daily ADD CONSTRAINT pk_readings_daily PRIMARY KEY ({columns})"
     )
 
 
