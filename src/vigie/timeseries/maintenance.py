@@ -23,7 +23,7 @@ from vigie.timeseries import pending
 from vigie.timeseries.partitions import ensure_partitions, next_month
 from vigie.timeseries.retention import PruneReport, prune, raw_retention_days
 from vigie.timeseries.rollups import RESOLUTIONS, RollupReport, roll_up
-from vigie.timeseries.staged import roll_up_hours_staged
+from vigie.timeseries.staged import roll_up_days_staged, roll_up_hours_staged
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,12 @@ def roll_up_in_steps(
                 # each time: looping until none is pending would never end under a steady
                 # ingest.)
                 if step.hours < hours_per_step and not step.deferred:
+                    break
+                continue
+            if resolution == "day" and engine.dialect.name == "sqlite":
+                step = roll_up_days_staged(engine, from_ts, to_ts, max_buckets=hours_per_step)
+                total.add(step)
+                if step.days == 0:
                     break
                 continue
             with engine.begin() as conn:

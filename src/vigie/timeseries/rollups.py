@@ -247,12 +247,14 @@ def recompute_hours(
     return max(result.rowcount, 0)
 
 
-def recompute_day(conn: Connection, day: datetime) -> int:
-    """Replace the daily rows of the UTC day starting at `day` by the sums of its hours."""
-    conn.execute(delete(readings_daily).where(readings_daily.c.bucket_start == day))
+def recompute_day(conn: Connection, day: datetime, *, into: str | None = None) -> int:
+    """Replace the daily rows of the UTC day starting at `day` by the sums of its hours.
+    `into`: add them to that table (of the same columns) instead, as `recompute_hours`."""
+    if into is None:
+        conn.execute(delete(readings_daily).where(readings_daily.c.bucket_start == day))
     _tune_for_bulk(conn)
     statement = text(
-        f"INSERT INTO readings_daily ({_ROLLUP_COLUMNS}) " + hours_aggregate_sql(":day")
+        f"INSERT INTO {into or 'readings_daily'} ({_ROLLUP_COLUMNS}) " + hours_aggregate_sql(":day")
     ).bindparams(
         bindparam("day", type_=UtcDateTime()),
         bindparam("start", type_=UtcDateTime()),

@@ -1,4 +1,4 @@
-"""Hourly rollups on SQLite computed outside the write lock.
+"""Hourly and daily rollups on SQLite computed outside the write lock.
 
 SQLite has one writer at a time, and `rollups.roll_up` computes inside its write transaction:
 recomputing an hour of the Dijon twin (1.8 M readings) held the lock for ~15 s, while every
@@ -10,15 +10,20 @@ What the snapshot did not see is rolled up next time, as `pending` promises: the
 hours are harvested from the snapshot's last rowid on, so a reading committed meanwhile marks
 its hour again. The watermark is compared and set in the write transaction: if another
 rollup moved it in between, this one writes nothing (the other did the work).
+
+Days are staged the same way (`roll_up_days_staged`): a day of the Dijon twin sums 24 hours of
+~45,000 series, and computed under the lock it kept the ingest waiting for seconds. Only the
+day marks the snapshot saw are settled: an hour rolled up meanwhile marks its day anew.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from vigie.store.schema import rollup_pending
 from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
 from vigie.timeseries.rollups import (
@@ -28,11 +33,13 @@ from vigie.timeseries.rollups import (
     _has_readings,
     _runs,
     changed_neighbours,
+    recompute_day,
     recompute_hours,
 )
-from vigie.timeseries.sql import HOUR, dialect_of, floor_day
+from vigie.timeseries.sql import DAY, HOUR, dialect_of, floor_day
 
 STAGE = "temp.rollup_stage"
+DAY_STAGE = "temp.rollup_day_stage"
 _COLUMNS = (
     "asset_id, metric, bucket_start, reading_count, min_value, max_value, sum_value, "
     "first_ts, first_value, last_ts, last_value, increase"
@@ -194,3 +201,84 @@ def _swap_in(conn: Connection, snapshot: _Snapshot) -> bool:
     conn.exec_driver_sql(f"INSERT INTO readings_hourly ({_COLUMNS}) SELECT {_COLUMNS} FROM {STAGE}")
     pending.mark(conn, "day", (floor_day(h) for h in hours))
     return True
+
+
+def roll_up_days_staged(
+    engine: Engine,
+    from_ts: datetime | None = None,
+    to_ts: datetime | None = None,
+    *,
+    max_buckets: int | None = None,
+) -> RollupReport:
+    """One step of daily rollups (SQLite): at most `max_buckets` pending days starting in
+    [from_ts, to_ts), oldest first, like `roll_up(resolutions=("day",))`."""
+    report = RollupReport()
+    with engine.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {DAY_STAGE.split('.')[1]} AS "
+            f"SELECT {_COLUMNS} FROM readings_daily WHERE 0"
+        )
+        conn.commit()
+        try:
+            with conn.begin():
+                conn.exec_driver_sql("BEGIN")  # one snapshot for the reads (see above)
+                last_mark = conn.exec_driver_sql("SELECT max(id) FROM rollup_pending").scalar()
+                days = _marked_days(conn, last_mark or 0, from_ts, to_ts, max_buckets)
+                for day in days:
+                    report.daily_rows += recompute_day(conn, day, into=DAY_STAGE)
+            if not days:
+                return report
+            with conn.begin():
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                _swap_in_days(conn, days, last_mark or 0)
+            report.days = len(days)
+        finally:
+            conn.exec_driver_sql(f"DELETE FROM {DAY_STAGE}")
+            conn.commit()
+    return report
+
+
+def _marked_days(
+    conn: Connection,
+    last_mark: int,
+    from_ts: datetime | None,
+    to_ts: datetime | None,
+    limit: int | None,
+) -> list[datetime]:
+    """The oldest days marked (up to the mark `last_mark`) starting in [from_ts, to_ts)."""
+    day = rollup_pending.c.bucket_start
+    query = (
+        select(day)
+        .where(rollup_pending.c.resolution == "day", rollup_pending.c.id <= last_mark)
+        .distinct()
+        .order_by(day)
+        .limit(limit)
+    )
+    if from_ts is not None:
+        query = query.where(day >= floor_day(from_ts))
+    if to_ts is not None:
+        query = query.where(day < to_ts)
+    return list(conn.execute(query).scalars())
+
+
+def _swap_in_days(conn: Connection, days: list[datetime], last_mark: int) -> None:
+    """Replace the days' rows by the staged ones and settle the marks the snapshot saw."""
+    conn.execute(
+        text(
+            "DELETE FROM rollup_pending WHERE resolution = 'day' AND id <= :last "
+            "AND bucket_start IN :days"
+        ).bindparams(bindparam("days", expanding=True, type_=UtcDateTime())),
+        {"last": last_mark, "days": days},
+    )
+    for day in days:
+        conn.execute(
+            text(
+                "DELETE FROM readings_daily WHERE bucket_start >= :start AND bucket_start < :end"
+            ).bindparams(
+                bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime())
+            ),
+            {"start": day, "end": day + DAY},
+        )
+    conn.exec_driver_sql(
+        f"INSERT INTO readings_daily ({_COLUMNS}) SELECT {_COLUMNS} FROM {DAY_STAGE}"
+    )
