@@ -25,7 +25,7 @@ minute counts (59 M readings) would cost more than the whole lighting proof.
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from vigie.commands.dispatcher import Dispatcher
 from vigie.commands.model import Policy
@@ -157,29 +158,40 @@ def _build_store(config: ProofConfig) -> Engine:
 
 
 class BackgroundRollups:
-    """Rolls up what the run has stored so far, on the other core, as a server's upkeep does
-    while it ingests (vigie.timeseries.maintenance)."""
+    """Rolls up what the run has stored so far, in a process of its own on the other core, as
+    a deployment's maintenance worker does beside its ingest workers (`vigie timeseries
+    maintain`; vigie.timeseries.maintenance). A thread of this process did the same work but
+    contended with the ingest for Python's interpreter lock."""
 
-    def __init__(self, engine: Engine, clock: FollowingClock, every_s: float = 2.0) -> None:
-        self.engine, self.clock, self.every_s = engine, clock, every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="proof-rollups", daemon=True)
-        self.error: BaseException | None = None
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.every_s):
-            try:
-                # Everything pending, as the server's upkeep does: a bounded range (to_ts)
-                # made the loop spin on this store (marks the range never clears).
-                roll_up_in_steps(self.engine)
-                rewind_log(self.engine)
-            except Exception as error:  # the store was busy: the final roll-up catches up
-                self.error = error
+    def __init__(self, store: Path, every_s: float = 2.0) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=_roll_up_until_stopped,
+            args=(f"sqlite:///{store}", every_s, self._stop),
+            name="proof-rollups",
+            daemon=True,
+        )
+        self._process.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        self._process.join()
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"the rollups' process failed (exit code {self._process.exitcode})")
+
+
+def _roll_up_until_stopped(url: str, every_s: float, stop: Any) -> None:
+    engine = make_engine(url)
+    while not stop.wait(every_s):
+        try:
+            # Everything pending, as the server's upkeep does: a bounded range (to_ts) made
+            # the loop spin on this store (marks the range never clears).
+            roll_up_in_steps(engine)
+            rewind_log(engine)
+        except OperationalError:  # the store was busy: the next round or the final catches up
+            continue
+    engine.dispose()
 
 
 def _dispatch_all(dispatcher: Dispatcher) -> None:
@@ -244,7 +256,7 @@ def run_proof(config: ProofConfig, progress: Callable[[str], None] | None = None
     devices.dispatcher = dispatcher
     simulation.start()
     sender.send(simulation.drain())
-    rollups = BackgroundRollups(engine, clock)
+    rollups = BackgroundRollups(config.store)
     caller = Caller(ACTOR, None)
     t0 = time.perf_counter()
     for cls, program in programs.items():
