@@ -57,6 +57,7 @@ def roll_up_hours_staged(
     [from_ts, to_ts) and the neighbours they change, like `roll_up(resolutions=("hour",))`."""
     report = RollupReport()
     with engine.connect() as conn:
+        _stage_in_memory(conn)
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGE.split('.')[1]} AS "
             f"SELECT {_COLUMNS} FROM readings_hourly WHERE 0"
@@ -214,6 +215,7 @@ def roll_up_days_staged(
     [from_ts, to_ts), oldest first, like `roll_up(resolutions=("day",))`."""
     report = RollupReport()
     with engine.connect() as conn:
+        _stage_in_memory(conn)
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE IF NOT EXISTS {DAY_STAGE.split('.')[1]} AS "
             f"SELECT {_COLUMNS} FROM readings_daily WHERE 0"
@@ -282,3 +284,10 @@ def _swap_in_days(conn: Connection, days: list[datetime], last_mark: int) -> Non
     conn.exec_driver_sql(
         f"INSERT INTO readings_daily ({_COLUMNS}) SELECT {_COLUMNS} FROM {DAY_STAGE}"
     )
+
+
+def _stage_in_memory(conn: Connection) -> None:
+    """Keep this connection's TEMP tables (the stages, a few tens of thousands of rows) in
+    memory: in a temporary file, committing the staged rows took as long as computing them.
+    Said again on every use: SQLite drops TEMP tables only when the setting changes."""
+    conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
