@@ -160,3 +160,32 @@ def test_a_counter_reporting_once_a_day_gets_each_days_advance(feed: Feed, engin
         energy = hourly(engine, light, "energy_wh")
         assert [energy[ts].increase for ts, _ in days] == [0.0, 240.0, 240.0, 240.0]
         assert sum(d.increase or 0.0 for d in daily(engine, light, "energy_wh").values()) == 720.0
+
+
+def test_a_rebuild_of_a_once_a_day_counter_finds_each_silences_start(
+    feed: Feed, engine: Engine
+) -> None:
+    # Recomputed after later hours exist, a day's hour cannot take the series' latest hourly
+    # rows as its starting value: it searches the hours before it.
+    days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]
+    feed.series(LIGHT, "energy_wh", days)
+    feed.roll_up()
+    before = hourly(engine, LIGHT, "energy_wh"), daily(engine, LIGHT, "energy_wh")
+    with engine.begin() as conn:
+        mark_for_recompute(conn, T9 - H, T9 + 4 * 24 * H)
+    feed.roll_up()
+    assert (hourly(engine, LIGHT, "energy_wh"), daily(engine, LIGHT, "energy_wh")) == before
+    energy = hourly(engine, LIGHT, "energy_wh")
+    assert [energy[ts].increase for ts, _ in days] == [0.0, 240.0, 240.0, 240.0]
+
+
+def test_a_late_reading_between_two_daily_ones_advances_from_the_one_before(
+    feed: Feed, engine: Engine
+) -> None:
+    days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]
+    feed.series(LIGHT, "energy_wh", days)
+    feed.roll_up()
+    # Noon of the second day, reported late: it follows the reading of 9:00 that day.
+    feed.send(LIGHT, T9 + 24 * H + 3 * H, energy_wh=1_300.0)
+    feed.roll_up()
+    assert hourly(engine, LIGHT, "energy_wh")[T9 + 27 * H].increase == pytest.approx(60.0)

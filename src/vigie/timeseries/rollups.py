@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, text
 from sqlalchemy.engine import Connection
@@ -50,6 +50,11 @@ from vigie.timeseries.sql import DAY, HOUR, Dialect, dialect_of, floor_day
 
 #: Longest gap between two counter readings whose advance is split across an hour boundary.
 MAX_SPLIT = HOUR
+#: How far back a recomputed hour searches a counter's value before a silence, when
+#: `counter_latest_hours` cannot tell (see `_hourly_sql`).
+LOOKBACK = timedelta(days=92)
+#: The part of it searched first: a counter reporting daily is found there.
+NEAR_LOOKBACK = timedelta(days=2)
 
 RESOLUTIONS: tuple[pending.Resolution, ...] = ("hour", "day")
 
@@ -231,6 +236,8 @@ def recompute_hours(
         bindparam("end", type_=UtcDateTime()),
         bindparam("window_start", type_=UtcDateTime()),
         bindparam("window_end", type_=UtcDateTime()),
+        bindparam("near_floor", type_=UtcDateTime()),
+        bindparam("lookback_floor", type_=UtcDateTime()),
         bindparam("counters", expanding=True),
     )
     result = conn.execute(
@@ -240,11 +247,63 @@ def recompute_hours(
             "end": end,
             "window_start": start - MAX_SPLIT,
             "window_end": end + MAX_SPLIT,
+            "near_floor": start - MAX_SPLIT - NEAR_LOOKBACK,
+            "lookback_floor": start - MAX_SPLIT - LOOKBACK,
             "counters": sorted(COUNTER_METRICS),
             "max_split_s": MAX_SPLIT.total_seconds(),
         },
     )
+    if into is None:
+        refresh_counter_latest(conn, start, end)
     return max(result.rowcount, 0)
+
+
+def refresh_counter_latest(conn: Connection, start: datetime, end: datetime) -> None:
+    """Bring `counter_latest_hours` up to date with the hourly rows of [start, end) just
+    written: for each counter series among them, its latest two hourly rows, from those rows
+    and the two it had (less any of [start, end), which were just replaced)."""
+    statement = text(_COUNTER_LATEST_SQL).bindparams(
+        bindparam("start", type_=UtcDateTime()),
+        bindparam("end", type_=UtcDateTime()),
+        bindparam("counters", expanding=True),
+    )
+    conn.execute(statement, {"start": start, "end": end, "counters": sorted(COUNTER_METRICS)})
+
+
+# SQLite reads `ON CONFLICT` after a SELECT as a join constraint unless the SELECT has a
+# WHERE clause: this one has.
+_COUNTER_LATEST_SQL = """
+INSERT INTO counter_latest_hours
+    (asset_id, metric, latest_start, latest_value, previous_start, previous_value)
+WITH fresh AS (
+    SELECT asset_id, metric, bucket_start, last_value FROM readings_hourly
+    WHERE bucket_start >= :start AND bucket_start < :end AND metric IN :counters
+),
+series AS (SELECT DISTINCT asset_id, metric FROM fresh),
+kept AS (
+    SELECT l.asset_id, l.metric, l.latest_start AS bucket_start, l.latest_value AS last_value
+    FROM counter_latest_hours l
+    JOIN series s ON s.asset_id = l.asset_id AND s.metric = l.metric
+    WHERE l.latest_start < :start OR l.latest_start >= :end
+    UNION ALL
+    SELECT l.asset_id, l.metric, l.previous_start, l.previous_value
+    FROM counter_latest_hours l
+    JOIN series s ON s.asset_id = l.asset_id AND s.metric = l.metric
+    WHERE l.previous_start < :start OR l.previous_start >= :end
+),
+ranked AS (
+    SELECT asset_id, metric, bucket_start, last_value,
+           ROW_NUMBER() OVER (PARTITION BY asset_id, metric ORDER BY bucket_start DESC) AS n
+    FROM (SELECT * FROM fresh UNION ALL SELECT * FROM kept) rows
+)
+SELECT a.asset_id, a.metric, a.bucket_start, a.last_value, b.bucket_start, b.last_value
+FROM ranked a
+LEFT JOIN ranked b ON b.asset_id = a.asset_id AND b.metric = a.metric AND b.n = 2
+WHERE a.n = 1
+ON CONFLICT (asset_id, metric) DO UPDATE SET
+    latest_start = excluded.latest_start, latest_value = excluded.latest_value,
+    previous_start = excluded.previous_start, previous_value = excluded.previous_value
+"""
 
 
 def recompute_day(conn: Connection, day: datetime, *, into: str | None = None) -> int:
@@ -345,6 +404,18 @@ def _stats_sql(d: Dialect) -> str:
 """
 
 
+def _last_value_before(floor: str, d: Dialect) -> str:
+    """The last value of series `c`'s last hourly row in [:`floor`, :window_start), searched
+    an hour at a time (each a seek of the hour-first key); all the hours are looked at, so
+    `_hourly_sql` looks at the last two days first."""
+    return (
+        "(SELECT r.last_value FROM readings_hourly r "
+        f"WHERE {d.hours_before('r.bucket_start', floor)} "
+        "AND r.asset_id = c.asset_id AND r.metric = c.metric "
+        "ORDER BY r.bucket_start DESC LIMIT 1)"
+    )
+
+
 def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     """The statement that rolls up the raw readings of [:start, :end) into hourly rows.
 
@@ -359,11 +430,17 @@ def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     the same value, even once retention has removed the reading. (A reading arriving late
     for an earlier hour does not recompute the increase of a later hour more than one hour
     away that took its predecessor's value before it came: only adjacent hours are redone,
-    as with a lookup of the raw readings.) The lookup seeks the row
-    just before (series, window start) in primary-key order and keeps it if it is the same
-    series: written with an equality on the series instead, PostgreSQL walks the index
-    backwards through every older row when this series has none. `pairs` is materialised so
-    each lookup runs once, not once per use of `v0`.
+    as with a lookup of the raw readings.)
+
+    The hourly rows are keyed by hour first too, so that row is found in
+    `counter_latest_hours` (each counter series' latest two hourly rows, see
+    `refresh_counter_latest`): the latest when it is before the window (rolling up new
+    hours), the one before it otherwise (the hour before the latest, recomputed as a
+    neighbour); when both are at or after the window (a late reading for an older hour, a
+    rebuild), the hours before the window are searched one by one, back `NEAR_LOOKBACK`
+    first, then `LOOKBACK` at most:
+    a silence longer than that, before an hour recomputed later, counts as the series'
+    start. `pairs` is materialised so each lookup runs once, not once per use of `v0`.
     """
     # INSERT first: Python's sqlite3 reports a row count only for statements starting with it.
     return f"""
@@ -382,12 +459,13 @@ pairs AS MATERIALIZED (
            c.value AS v1,
            CASE WHEN c.prev_ts IS NOT NULL THEN c.prev_value
                 WHEN c.ts < :end THEN
-                    (SELECT CASE WHEN r.asset_id = c.asset_id AND r.metric = c.metric
-                                 THEN r.last_value END
-                     FROM readings_hourly r
-                     WHERE (r.asset_id, r.metric, r.bucket_start)
-                           < (c.asset_id, c.metric, :window_start)
-                     ORDER BY r.asset_id DESC, r.metric DESC, r.bucket_start DESC LIMIT 1)
+                    (SELECT CASE WHEN l.latest_start < :window_start THEN l.latest_value
+                                 WHEN l.previous_start < :window_start THEN l.previous_value
+                                 ELSE COALESCE({_last_value_before("near_floor", d)},
+                                               {_last_value_before("lookback_floor", d)})
+                            END
+                     FROM counter_latest_hours l
+                     WHERE l.asset_id = c.asset_id AND l.metric = c.metric)
            END AS v0
     FROM counter_readings c
     WHERE c.ts >= :start

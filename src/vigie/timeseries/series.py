@@ -9,7 +9,8 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from vigie.store.schema import readings, readings_daily, readings_hourly
-from vigie.timeseries.sql import DAY, floor_day, hours_of
+from vigie.store.types import MICROSECOND
+from vigie.timeseries.sql import DAY, HOUR, bucket_starts, dialect_of, hours_of
 
 RollupResolution = Literal["hour", "day"]
 
@@ -80,7 +81,7 @@ def buckets(
     limit: int,
 ) -> list[Bucket]:
     """Rollup rows of one series whose bucket starts in [from_ts, to_ts) after `after_ts`,
-    oldest first (daily rows: one seek of the key per stored day, see `_stored_days`)."""
+    oldest first."""
     table = _TABLES[resolution]
     query = (
         select(
@@ -107,25 +108,27 @@ def buckets(
     )
     if after_ts is not None:
         query = query.where(table.c.bucket_start > after_ts)
-    if resolution == "day":
-        days = _stored_days(conn, from_ts if after_ts is None else max(from_ts, after_ts), to_ts)
-        if not days:
-            return []
-        query = query.where(table.c.bucket_start.in_(days))
+    bounds = _stored_range(
+        conn, table, from_ts if after_ts is None else max(from_ts, after_ts), to_ts
+    )
+    if bounds is None:
+        return []
+    size = HOUR if resolution == "hour" else DAY
+    starts = bucket_starts(dialect_of(conn), bounds[0], bounds[1], size)
+    query = query.where(table.c.bucket_start.in_(starts))
     return [Bucket(*row) for row in conn.execute(query)]
 
 
-def _stored_days(conn: Connection, from_ts: datetime, to_ts: datetime) -> list[datetime]:
-    """The day starts of [from_ts, to_ts) within the days `readings_daily` holds. Its key
-    leads with the day, so one series' days are found by one seek each; the range alone
-    would scan every series of every day."""
-    first = conn.execute(select(func.min(readings_daily.c.bucket_start))).scalar()
-    last = conn.execute(select(func.max(readings_daily.c.bucket_start))).scalar()
+def _stored_range(
+    conn: Connection, table: Table, from_ts: datetime, to_ts: datetime
+) -> tuple[datetime, datetime] | None:
+    """The part of [from_ts, to_ts) the table holds buckets in (its first and last bucket
+    start within it, or None): the rollup tables are keyed by bucket first, and a series is
+    read by one seek per bucket of this range (`sql.bucket_starts`)."""
+    first = conn.execute(select(func.min(table.c.bucket_start))).scalar()
+    last = conn.execute(select(func.max(table.c.bucket_start))).scalar()
     if first is None or last is None:
-        return []
-    day = max(floor_day(from_ts), first)
-    days = []
-    while day <= last and day < to_ts:
-        days.append(day)
-        day += DAY
-    return days
+        return None
+    low = max(first, from_ts)
+    high = min(last, to_ts - MICROSECOND)
+    return (low, high) if low <= high else None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import BigInteger, cast, literal, select
+from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 
@@ -35,6 +36,21 @@ class Dialect:
         if self.name == "sqlite":
             return f"({column} / {HOUR_US})"
         return f"(floor(EXTRACT(EPOCH FROM {column}) / 3600)::integer)"
+
+    def hours_before(self, column: str, floor: str) -> str:
+        """A condition: `column` is one of the hour starts from :window_start − 1 h back to
+        the parameter `floor`, written so that each is one seek of a key that leads with it."""
+        if self.name == "sqlite":
+            return (
+                f"{column} IN (WITH RECURSIVE back(b) AS (SELECT :window_start - {HOUR_US} "
+                f"UNION ALL SELECT b - {HOUR_US} FROM back WHERE b > :{floor}) "
+                "SELECT b FROM back)"
+            )
+        return (
+            f"{column} = ANY(ARRAY(SELECT generate_series("
+            "CAST(:window_start AS timestamptz) - interval '1 hour', "
+            f"CAST(:{floor} AS timestamptz), interval '-1 hour')))"
+        )
 
     def seconds(self, later: str, earlier: str) -> str:
         """`later - earlier`, in seconds, as a floating-point number."""
@@ -79,3 +95,16 @@ def hours_of(from_ts: datetime, to_ts: datetime) -> CTE:
     last = max(first, hour_number(to_ts - MICROSECOND))
     hours = select(cast(literal(first), BigInteger).label("h")).cte("hours", recursive=True)
     return hours.union_all(select(hours.c.h + 1).where(hours.c.h < last))
+
+
+def bucket_starts(d: Dialect, first: datetime, last: datetime, size: timedelta) -> Select[Any]:
+    """The starts of the UTC buckets of `size` (an hour or a day) from the one holding `first`
+    to the one holding `last`, as a one-column SELECT for `bucket_start.in_(…)`: with a key
+    that leads with the bucket, one series' rows are then found by one seek per bucket."""
+    size_us = micros(datetime(1970, 1, 1, tzinfo=UTC) + size)
+    low, high = micros(first) // size_us, micros(last) // size_us
+    numbers = select(cast(literal(low), BigInteger).label("n")).cte("buckets", recursive=True)
+    numbers = numbers.union_all(select(numbers.c.n + 1).where(numbers.c.n < high))
+    if d.name == "sqlite":
+        return select(numbers.c.n * size_us)
+    return select(func.to_timestamp(numbers.c.n * (size_us // 1_000_000)))

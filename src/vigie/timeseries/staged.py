@@ -35,6 +35,7 @@ from vigie.timeseries.rollups import (
     changed_neighbours,
     recompute_day,
     recompute_hours,
+    refresh_counter_latest,
 )
 from vigie.timeseries.sql import DAY, HOUR, dialect_of, floor_day
 
@@ -200,6 +201,8 @@ def _swap_in(conn: Connection, snapshot: _Snapshot) -> bool:
             {"start": start, "end": end},
         )
     conn.exec_driver_sql(f"INSERT INTO readings_hourly ({_COLUMNS}) SELECT {_COLUMNS} FROM {STAGE}")
+    for start, end in _runs(hours):
+        refresh_counter_latest(conn, start, end)
     pending.mark(conn, "day", (floor_day(h) for h in hours))
     return True
 
