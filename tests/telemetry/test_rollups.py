@@ -167,9 +167,7 @@ def test_a_rebuild_of_a_once_a_day_counter_finds_each_silences_start(
 ) -> None:
     # Recomputed after later hours exist, a day's hour cannot take the series' latest hourly
     # rows as its starting value: it searches the hours before it.
-    days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]
-    feed.series(LIGHT, "energy_wh", days)
-    feed.roll_up()
+    days = _four_daily_readings(feed)
     before = hourly(engine, LIGHT, "energy_wh"), daily(engine, LIGHT, "energy_wh")
     with engine.begin() as conn:
         mark_for_recompute(conn, T9 - H, T9 + 4 * 24 * H)
@@ -182,10 +180,16 @@ def test_a_rebuild_of_a_once_a_day_counter_finds_each_silences_start(
 def test_a_late_reading_between_two_daily_ones_advances_from_the_one_before(
     feed: Feed, engine: Engine
 ) -> None:
-    days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]
-    feed.series(LIGHT, "energy_wh", days)
-    feed.roll_up()
+    _four_daily_readings(feed)
     # Noon of the second day, reported late: it follows the reading of 9:00 that day.
     feed.send(LIGHT, T9 + 24 * H + 3 * H, energy_wh=1_300.0)
     feed.roll_up()
     assert hourly(engine, LIGHT, "energy_wh")[T9 + 27 * H].increase == pytest.approx(60.0)
+
+
+def _four_daily_readings(feed: Feed) -> list[tuple[datetime, float]]:
+    """LIGHT's counter read once a day at 9:00 for four days (240 Wh a day), rolled up."""
+    days = [(T9 + d * 24 * H, 1_000.0 + 240.0 * d) for d in range(4)]
+    feed.series(LIGHT, "energy_wh", days)
+    feed.roll_up()
+    return days

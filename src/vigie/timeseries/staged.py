@@ -58,12 +58,7 @@ def roll_up_hours_staged(
     [from_ts, to_ts) and the neighbours they change, like `roll_up(resolutions=("hour",))`."""
     report = RollupReport()
     with engine.connect() as conn:
-        _stage_in_memory(conn)
-        conn.exec_driver_sql(
-            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE.split('.')[1]} AS "
-            f"SELECT {_COLUMNS} FROM readings_hourly WHERE 0"
-        )
-        conn.commit()
+        _create_stage(conn, STAGE, "readings_hourly")
         try:
             with conn.begin():
                 # Python's sqlite3 begins a transaction only before a write: begin here so
@@ -218,12 +213,7 @@ def roll_up_days_staged(
     [from_ts, to_ts), oldest first, like `roll_up(resolutions=("day",))`."""
     report = RollupReport()
     with engine.connect() as conn:
-        _stage_in_memory(conn)
-        conn.exec_driver_sql(
-            f"CREATE TEMP TABLE IF NOT EXISTS {DAY_STAGE.split('.')[1]} AS "
-            f"SELECT {_COLUMNS} FROM readings_daily WHERE 0"
-        )
-        conn.commit()
+        _create_stage(conn, DAY_STAGE, "readings_daily")
         try:
             with conn.begin():
                 conn.exec_driver_sql("BEGIN")  # one snapshot for the reads (see above)
@@ -289,8 +279,15 @@ def _swap_in_days(conn: Connection, days: list[datetime], last_mark: int) -> Non
     )
 
 
-def _stage_in_memory(conn: Connection) -> None:
-    """Keep this connection's TEMP tables (the stages, a few tens of thousands of rows) in
-    memory: in a temporary file, committing the staged rows took as long as computing them.
-    Said again on every use: SQLite drops TEMP tables only when the setting changes."""
+def _create_stage(conn: Connection, stage: str, like: str) -> None:
+    """This connection's empty TEMP table `stage` with the columns of the rollup table `like`.
+
+    Kept in memory: in a temporary file, committing the staged rows took as long as computing
+    them. The setting is said again on every use: SQLite drops TEMP tables only when it
+    changes."""
     conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage.split('.')[1]} AS "
+        f"SELECT {_COLUMNS} FROM {like} WHERE 0"
+    )
+    conn.commit()
