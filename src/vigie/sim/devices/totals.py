@@ -35,10 +35,9 @@ class Totals:
     def observe(self, reading: Reading) -> None:
         self.readings += 1
         self.readings_by_type[self.type_of(reading.asset_id)] += 1
-        metrics = reading.metrics
-        for metric in COUNTER_METRICS:
-            value = metrics.get(metric)
-            if value is not None:
+        # A reading holds a metric or two: look at those, not at every counter key.
+        for metric, value in reading.metrics.items():
+            if value is not None and metric in COUNTER_METRICS:
                 key = (reading.asset_id, metric)
                 self._first.setdefault(key, value)
                 self._last[key] = value

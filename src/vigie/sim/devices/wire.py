@@ -49,7 +49,10 @@ _encoder = msgspec.json.Encoder()
 _topic = functools.lru_cache(maxsize=1 << 16)(topic_for)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def rfc3339(t_s: float) -> str:
+    """A device's timestamp on the wire. Cached: a gateway forwards the counters of all its
+    nodes read at the same instant."""
     return datetime.fromtimestamp(t_s, UTC).isoformat(timespec="microseconds")
 
 
