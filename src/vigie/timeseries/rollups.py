@@ -258,11 +258,21 @@ def recompute_hours(
     return max(result.rowcount, 0)
 
 
-def refresh_counter_latest(conn: Connection, start: datetime, end: datetime) -> None:
+def refresh_counter_latest(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    *,
+    rows: str = "readings_hourly",
+    into: str = "counter_latest_hours",
+) -> None:
     """Bring `counter_latest_hours` up to date with the hourly rows of [start, end) just
     written: for each counter series among them, its latest two hourly rows, from those rows
-    and the two it had (less any of [start, end), which were just replaced)."""
-    statement = text(_COUNTER_LATEST_SQL).bindparams(
+    and the two it had (less any of [start, end), which were just replaced). `rows`: read the
+    new hourly rows from that table instead; `into`: add the updated rows to that table (of
+    the same columns) instead (see `staged`)."""
+    upsert = COUNTER_LATEST_UPSERT if into == "counter_latest_hours" else ""
+    statement = text(_COUNTER_LATEST_SQL.format(rows=rows, into=into, upsert=upsert)).bindparams(
         bindparam("start", type_=UtcDateTime()),
         bindparam("end", type_=UtcDateTime()),
         bindparam("counters", expanding=True),
@@ -271,12 +281,17 @@ def refresh_counter_latest(conn: Connection, start: datetime, end: datetime) -> 
 
 
 # SQLite reads `ON CONFLICT` after a SELECT as a join constraint unless the SELECT has a
-# WHERE clause: this one has.
+# WHERE clause: these have.
+COUNTER_LATEST_UPSERT = """
+ON CONFLICT (asset_id, metric) DO UPDATE SET
+    latest_start = excluded.latest_start, latest_value = excluded.latest_value,
+    previous_start = excluded.previous_start, previous_value = excluded.previous_value
+"""
 _COUNTER_LATEST_SQL = """
-INSERT INTO counter_latest_hours
+INSERT INTO {into}
     (asset_id, metric, latest_start, latest_value, previous_start, previous_value)
 WITH fresh AS (
-    SELECT asset_id, metric, bucket_start, last_value FROM readings_hourly
+    SELECT asset_id, metric, bucket_start, last_value FROM {rows}
     WHERE bucket_start >= :start AND bucket_start < :end AND metric IN :counters
 ),
 series AS (SELECT DISTINCT asset_id, metric FROM fresh),
@@ -293,17 +308,16 @@ kept AS (
 ),
 ranked AS (
     SELECT asset_id, metric, bucket_start, last_value,
-           ROW_NUMBER() OVER (PARTITION BY asset_id, metric ORDER BY bucket_start DESC) AS n
+           LEAD(bucket_start) OVER newest_first AS previous_start,
+           LEAD(last_value) OVER newest_first AS previous_value,
+           ROW_NUMBER() OVER newest_first AS n
     FROM (SELECT * FROM fresh UNION ALL SELECT * FROM kept) rows
+    WINDOW newest_first AS (PARTITION BY asset_id, metric ORDER BY bucket_start DESC)
 )
-SELECT a.asset_id, a.metric, a.bucket_start, a.last_value, b.bucket_start, b.last_value
-FROM ranked a
-LEFT JOIN ranked b ON b.asset_id = a.asset_id AND b.metric = a.metric AND b.n = 2
-WHERE a.n = 1
-ON CONFLICT (asset_id, metric) DO UPDATE SET
-    latest_start = excluded.latest_start, latest_value = excluded.latest_value,
-    previous_start = excluded.previous_start, previous_value = excluded.previous_value
-"""
+SELECT asset_id, metric, bucket_start, last_value, previous_start, previous_value
+FROM ranked
+WHERE n = 1
+{upsert}"""
 
 
 def recompute_day(conn: Connection, day: datetime, *, into: str | None = None) -> int:
