@@ -187,7 +187,9 @@ def _roll_up_until_stopped(url: str, every_s: float, stop: Any) -> None:
         try:
             # Everything pending, as the server's upkeep does: a bounded range (to_ts) made
             # the loop spin on this store (marks the range never clears).
-            roll_up_in_steps(engine)
+            # A day of hours per step, not the server's 6: here a simulated day passes
+            # every ~2 s, and each step has its fixed cost (and recomputes its run's edges).
+            roll_up_in_steps(engine, hours_per_step=24)
             rewind_log(engine)
         except OperationalError:  # the store was busy: the next round or the final catches up
             continue
