@@ -41,13 +41,15 @@ def test_hours_lead_the_key_and_each_counter_knows_its_latest_rows(engine: Engin
     with engine.connect() as conn:
         latest = conn.execute(
             text(
-                "SELECT asset_id, metric, latest_start, latest_value, previous_start, "
-                "previous_value FROM counter_latest_hours ORDER BY asset_id"
-            ).columns(latest_start=UtcDateTime(), previous_start=UtcDateTime())
+                "SELECT asset_id, metric, first_start, latest_start, latest_value, "
+                "previous_start, previous_value FROM counter_latest_hours ORDER BY asset_id"
+            ).columns(
+                first_start=UtcDateTime(), latest_start=UtcDateTime(), previous_start=UtcDateTime()
+            )
         ).all()
     assert [tuple(row) for row in latest] == [
-        (LIGHT, "energy_wh", H9 + 26 * H, 400.0, H9 + 2 * H, 130.0),
-        (OTHER, "energy_wh", H9 + H, 7.0, None, None),
+        (LIGHT, "energy_wh", H9, H9 + 26 * H, 400.0, H9 + 2 * H, 130.0),
+        (OTHER, "energy_wh", H9 + H, H9 + H, 7.0, None, None),
     ]
     assert schema_differences(engine, {TABLE, "counter_latest_hours"}) == []
 

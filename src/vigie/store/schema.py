@@ -218,6 +218,7 @@ counter_latest_hours = Table(
     metadata,
     Column("asset_id", String(200), nullable=False),
     Column("metric", String(48), nullable=False, comment="a counter (timeseries.counters)"),
+    Column("first_start", UtcDateTime, nullable=False, comment="the series' first hourly row"),
     Column("latest_start", UtcDateTime, nullable=False, comment="the series' latest hourly row"),
     Column("latest_value", Float, nullable=False, comment="that row's last_value"),
     Column("previous_start", UtcDateTime, nullable=True, comment="the series' hourly row before"),

@@ -268,7 +268,8 @@ def refresh_counter_latest(
 ) -> None:
     """Bring `counter_latest_hours` up to date with the hourly rows of [start, end) just
     written: for each counter series among them, its latest two hourly rows, from those rows
-    and the two it had (less any of [start, end), which were just replaced). `rows`: read the
+    and the two it had (less any of [start, end), which were just replaced), and its first
+    hourly row's start. `rows`: read the
     new hourly rows from that table instead; `into`: add the updated rows to that table (of
     the same columns) instead (see `staged`)."""
     upsert = COUNTER_LATEST_UPSERT if into == "counter_latest_hours" else ""
@@ -284,12 +285,13 @@ def refresh_counter_latest(
 # WHERE clause: these have.
 COUNTER_LATEST_UPSERT = """
 ON CONFLICT (asset_id, metric) DO UPDATE SET
+    first_start = excluded.first_start,
     latest_start = excluded.latest_start, latest_value = excluded.latest_value,
     previous_start = excluded.previous_start, previous_value = excluded.previous_value
 """
 _COUNTER_LATEST_SQL = """
 INSERT INTO {into}
-    (asset_id, metric, latest_start, latest_value, previous_start, previous_value)
+    (asset_id, metric, first_start, latest_start, latest_value, previous_start, previous_value)
 WITH fresh AS (
     SELECT asset_id, metric, bucket_start, last_value FROM {rows}
     WHERE bucket_start >= :start AND bucket_start < :end AND metric IN :counters
@@ -308,15 +310,19 @@ kept AS (
 ),
 ranked AS (
     SELECT asset_id, metric, bucket_start, last_value,
+           MIN(bucket_start) OVER (PARTITION BY asset_id, metric) AS earliest,
            LEAD(bucket_start) OVER newest_first AS previous_start,
            LEAD(last_value) OVER newest_first AS previous_value,
            ROW_NUMBER() OVER newest_first AS n
     FROM (SELECT * FROM fresh UNION ALL SELECT * FROM kept) rows
     WINDOW newest_first AS (PARTITION BY asset_id, metric ORDER BY bucket_start DESC)
 )
-SELECT asset_id, metric, bucket_start, last_value, previous_start, previous_value
-FROM ranked
-WHERE n = 1
+SELECT r.asset_id, r.metric,
+       CASE WHEN l.first_start < r.earliest THEN l.first_start ELSE r.earliest END,
+       r.bucket_start, r.last_value, r.previous_start, r.previous_value
+FROM ranked r
+LEFT JOIN counter_latest_hours l ON l.asset_id = r.asset_id AND l.metric = r.metric
+WHERE r.n = 1
 {upsert}"""
 
 
@@ -447,10 +453,11 @@ def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     as with a lookup of the raw readings.)
 
     The hourly rows are keyed by hour first too, so that row is found in
-    `counter_latest_hours` (each counter series' latest two hourly rows, see
+    `counter_latest_hours` (each counter series' latest two hourly rows and its first, see
     `refresh_counter_latest`): the latest when it is before the window (rolling up new
-    hours), the one before it otherwise (the hour before the latest, recomputed as a
-    neighbour); when both are at or after the window (a late reading for an older hour, a
+    hours), none when the series starts at or after the window, the one before the latest
+    otherwise (the hour before the latest, recomputed as a neighbour); when both are at or
+    after the window (a late reading for an older hour, a
     rebuild), the hours before the window are searched one by one, back `NEAR_LOOKBACK`
     first, then `LOOKBACK` at most:
     a silence longer than that, before an hour recomputed later, counts as the series'
@@ -474,6 +481,7 @@ pairs AS MATERIALIZED (
            CASE WHEN c.prev_ts IS NOT NULL THEN c.prev_value
                 WHEN c.ts < :end THEN
                     (SELECT CASE WHEN l.latest_start < :window_start THEN l.latest_value
+                                 WHEN l.first_start >= :window_start THEN NULL
                                  WHEN l.previous_start < :window_start THEN l.previous_value
                                  ELSE COALESCE({_last_value_before("near_floor", d)},
                                                {_last_value_before("lookback_floor", d)})

@@ -10,7 +10,8 @@ lights' daily counters land in one hour), under the store's write lock, and more
 the table grew (the lighting proof ran ~10 s slower each simulated month). The series-first
 key served one lookup: a counter's value before a silence longer than an hour, the series'
 last hourly row before it. `counter_latest_hours` now holds each counter series' latest two
-hourly rows for that (see vigie.timeseries.rollups); it is filled here from the rows stored.
+hourly rows (and where it starts) for that (see vigie.timeseries.rollups); it is filled here
+from the rows stored.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def upgrade() -> None:
             nullable=False,
             comment="a counter (timeseries.counters)",
         ),
+        sa.Column("first_start", _UTC, nullable=False, comment="the series' first hourly row"),
         sa.Column("latest_start", _UTC, nullable=False, comment="the series' latest hourly row"),
         sa.Column("latest_value", sa.Float(), nullable=False, comment="that row's last_value"),
         sa.Column("previous_start", _UTC, nullable=True, comment="the series' hourly row before"),
@@ -100,10 +102,11 @@ def upgrade() -> None:
     )
     counters = ", ".join(f"'{metric}'" for metric in _COUNTERS)
     op.execute(
-        "INSERT INTO counter_latest_hours (asset_id, metric, latest_start, latest_value, "
-        "previous_start, previous_value) "
-        "SELECT asset_id, metric, bucket_start, last_value, previous_start, previous_value "
-        "FROM (SELECT asset_id, metric, bucket_start, last_value, "
+        "INSERT INTO counter_latest_hours (asset_id, metric, first_start, latest_start, "
+        "latest_value, previous_start, previous_value) "
+        "SELECT asset_id, metric, first_start, bucket_start, last_value, previous_start, "
+        "previous_value FROM (SELECT asset_id, metric, bucket_start, last_value, "
+        "MIN(bucket_start) OVER (PARTITION BY asset_id, metric) AS first_start, "
         "LEAD(bucket_start) OVER newest_first AS previous_start, "
         "LEAD(last_value) OVER newest_first AS previous_value, "
         "ROW_NUMBER() OVER newest_first AS n "
