@@ -58,7 +58,7 @@ NEAR_LOOKBACK = timedelta(days=2)
 
 RESOLUTIONS: tuple[pending.Resolution, ...] = ("hour", "day")
 
-_ROLLUP_COLUMNS = (
+ROLLUP_COLUMNS = (
     "asset_id, metric, bucket_start, reading_count, min_value, max_value, sum_value, "
     "first_ts, first_value, last_ts, last_value, increase"
 )
@@ -333,7 +333,7 @@ def recompute_day(conn: Connection, day: datetime, *, into: str | None = None) -
         conn.execute(delete(readings_daily).where(readings_daily.c.bucket_start == day))
     _tune_for_bulk(conn)
     statement = text(
-        f"INSERT INTO {into or 'readings_daily'} ({_ROLLUP_COLUMNS}) " + hours_aggregate_sql(":day")
+        f"INSERT INTO {into or 'readings_daily'} ({ROLLUP_COLUMNS}) " + hours_aggregate_sql(":day")
     ).bindparams(
         bindparam("day", type_=UtcDateTime()),
         bindparam("start", type_=UtcDateTime()),
@@ -465,7 +465,7 @@ def _hourly_sql(d: Dialect, table: str = "readings_hourly") -> str:
     """
     # INSERT first: Python's sqlite3 reports a row count only for statements starting with it.
     return f"""
-INSERT INTO {table} ({_ROLLUP_COLUMNS})
+INSERT INTO {table} ({ROLLUP_COLUMNS})
 WITH stats AS ({_stats_sql(d)}),
 counter_readings AS (
     SELECT asset_id, metric, ts, value,

@@ -28,6 +28,7 @@ from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
 from vigie.timeseries.rollups import (
     COUNTER_LATEST_UPSERT,
+    ROLLUP_COLUMNS,
     RollupReport,
     _Fingerprint,
     _fingerprints,
@@ -38,16 +39,13 @@ from vigie.timeseries.rollups import (
     recompute_hours,
     refresh_counter_latest,
 )
-from vigie.timeseries.sql import DAY, HOUR, dialect_of, floor_day
+from vigie.timeseries.sql import HOUR, dialect_of, floor_day
 
 STAGE = "temp.rollup_stage"
 #: Each counter's latest hourly rows once the stage is swapped in (`counter_latest_hours`).
 LATEST_STAGE = "temp.counter_latest_stage"
 DAY_STAGE = "temp.rollup_day_stage"
-_COLUMNS = (
-    "asset_id, metric, bucket_start, reading_count, min_value, max_value, sum_value, "
-    "first_ts, first_value, last_ts, last_value, increase"
-)
+_COLUMNS = ROLLUP_COLUMNS
 
 
 def roll_up_hours_staged(
@@ -275,15 +273,12 @@ def _swap_in_days(conn: Connection, days: list[datetime], last_mark: int) -> Non
         ).bindparams(bindparam("days", expanding=True, type_=UtcDateTime())),
         {"last": last_mark, "days": days},
     )
-    for day in days:
-        conn.execute(
-            text(
-                "DELETE FROM readings_daily WHERE bucket_start >= :start AND bucket_start < :end"
-            ).bindparams(
-                bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime())
-            ),
-            {"start": day, "end": day + DAY},
-        )
+    conn.execute(
+        text("DELETE FROM readings_daily WHERE bucket_start IN :days").bindparams(
+            bindparam("days", expanding=True, type_=UtcDateTime())
+        ),
+        {"days": days},
+    )
     conn.exec_driver_sql(
         f"INSERT INTO readings_daily ({_COLUMNS}) SELECT {_COLUMNS} FROM {DAY_STAGE}"
     )

@@ -158,10 +158,10 @@ def _build_store(config: ProofConfig) -> Engine:
 
 
 class BackgroundRollups:
-    """Rolls up what the run has stored so far, in a process of its own on the other core, as
-    a deployment's maintenance worker does beside its ingest workers (`vigie timeseries
-    maintain`; vigie.timeseries.maintenance). A thread of this process did the same work but
-    contended with the ingest for Python's interpreter lock."""
+    """Rolls up what the run has stored so far, in a process of its own on the other core,
+    with the server's upkeep code (vigie.timeseries.maintenance.roll_up_in_steps), as
+    `vigie timeseries rollup` run apart from the ingest would. A thread of this process did
+    the same work but contended with the ingest for Python's interpreter lock."""
 
     def __init__(self, store: Path, every_s: float = 2.0) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
