@@ -266,6 +266,14 @@ def _is_open() -> ColumnElement[bool]:
     return or_(status == DeviceStatus.PENDING.value, status == DeviceStatus.SENT.value)
 
 
+def _still_open() -> ColumnElement[bool]:
+    """Whether a device looked up by its key is still open. Wrapped in a function so that no
+    index on the status can serve it: SQLite, which keeps no statistics, took the status index
+    for a few hundred devices named by key and walked every open device of the store for each
+    statement (34,000 per statement for a command to the whole city: 50 ms each)."""
+    return func.coalesce(command_devices.c.status, "").in_(OPEN_STATUSES)
+
+
 #: Devices per set-based UPDATE (an IN list well under the drivers' parameter limits).
 IN_CHUNK = 900
 
@@ -286,7 +294,7 @@ def mark_sent(conn: Connection, sent: Sequence[Delivery], now: datetime) -> None
                 .where(
                     command_devices.c.command_id == command_id,
                     command_devices.c.asset_id.in_(asset_ids[start : start + IN_CHUNK]),
-                    _is_open(),
+                    _still_open(),
                 )
                 .values(
                     status=DeviceStatus.SENT.value,
