@@ -12,6 +12,11 @@ server's upkeep (`timeseries.maintenance.roll_up_in_steps`), as `vigie lighting 
 The store is a fresh file migrated to head (SQLite, the proof's store) unless `--store` names
 another (a PostgreSQL URL).
 
+A second measure takes the store out of the question: the same hours' rows written with the
+sqlite3 module straight into a table with nothing but its key (`WITHOUT ROWID`, no other index,
+no rowid), the least any SQLite schema could write (`bare_write_readings_per_s`,
+`bare_year_write_s`).
+
 The year's floor extrapolates the measured days to 365: `year_floor_s` = 365 × the larger of
 (a day's writes) and (a day's writes and rollups spread over both cores). The writes are one
 writer's work, the rollups could run on the other core; the proof also has the simulated nodes,
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -60,6 +66,38 @@ def _hour_rows(
         ts = hour_start + timedelta(seconds=int(index * spacing_s))
         rows.append((asset_id, "energy_wh", ts, micros(ts), counters_wh[index], None))
     return rows
+
+
+_BARE_TABLE = (
+    "CREATE TABLE readings (ts_hour INTEGER NOT NULL, asset_id TEXT NOT NULL, "
+    "metric TEXT NOT NULL, ts INTEGER NOT NULL, value REAL, value_text TEXT, "
+    "PRIMARY KEY (ts_hour, asset_id, metric, ts)) WITHOUT ROWID"
+)
+
+
+def bare_write_rate(path: Path, lights: list[str], hours: int) -> float:
+    """Rows per second written into a table with only its key, one transaction an hour."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(_BARE_TABLE)
+    counters_wh = [0.0] * len(lights)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    write_s = 0.0
+    for hour in range(hours):
+        rows = [
+            (us // 3_600_000_000, asset_id, metric, us, value, text)
+            for asset_id, metric, _, us, value, text in _hour_rows(
+                lights, start + timedelta(hours=hour), counters_wh
+            )
+        ]
+        began = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
+        write_s += time.perf_counter() - began
+    conn.close()
+    return hours * len(lights) / write_s
 
 
 def main() -> None:
@@ -110,6 +148,7 @@ def main() -> None:
         raise RuntimeError(f"daily rollups hold {daily_wh} Wh, the counters advanced {expected_wh}")
     engine.dispose()
 
+    bare_rate = bare_write_rate(workdir / "bare.db", lights, 24 * min(days, 2))
     write_day_s = write_s / days
     rollup_day_s = rollup_s / days
     day_floor_s = max(write_day_s, (write_day_s + rollup_day_s) / 2)
@@ -127,6 +166,8 @@ def main() -> None:
         "last_day": per_day[-1],
         "year_readings_34000_lights": 34_000 * 24 * DAYS_IN_YEAR,
         "year_floor_s": round(year_floor_s, 1),
+        "bare_write_readings_per_s": round(bare_rate),
+        "bare_year_write_s": round(34_000 * 24 * DAYS_IN_YEAR / bare_rate, 1),
         "goal_s": GOAL_S,
         "floor_ratio_to_goal": round(year_floor_s / GOAL_S, 2),
         "quick": args.quick,
