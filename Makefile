@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ui.py
 	$(BIN)/vigie lighting prove --year 2025 --json
 	$(BIN)/python bench/lighting.py
+	$(BIN)/python bench/hourly_floor.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/registry.py --quick
@@ -55,6 +56,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/traffic.py --quick
 	$(BIN)/python bench/alarms.py --quick
 	$(BIN)/python bench/lighting.py --quick
+	$(BIN)/python bench/hourly_floor.py --quick
 	$(BIN)/python bench/ui.py --quick
 
 lint: $(STAMP)
