@@ -29,7 +29,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -42,6 +41,7 @@ from typing import Any
 import httpx2 as httpx
 import msgspec
 
+from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import free_port
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
@@ -117,7 +117,7 @@ class Setup:
 
 
 def prepare(seed: int) -> Setup:
-    workdir = Path(tempfile.mkdtemp(prefix="vigie-bench-alarms-"))
+    workdir = scratch_dir("vigie-bench-alarms-")
     database_url = f"sqlite:///{workdir / 'vigie.db'}"
     engine = make_engine(database_url)
     upgrade_to_head(engine)

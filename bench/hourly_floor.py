@@ -29,13 +29,13 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from scratch import scratch_dir
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import readings, readings_daily, readings_hourly
@@ -114,7 +114,7 @@ def main() -> None:
     days = 3 if args.quick else args.days
     light_count = 8_500 if args.quick else args.lights
 
-    workdir = Path(tempfile.mkdtemp(prefix="vigie-hourly-floor-"))
+    workdir = scratch_dir("vigie-hourly-floor-")
     url = args.store or f"sqlite:///{workdir / 'floor.db'}"
     engine = make_engine(url)
     upgrade_to_head(engine)

@@ -19,7 +19,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +36,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import LocalBroker, free_port
 from vigie.adapters.mqtt.settings import DEFAULT_INFLIGHT, MqttSettings, parse_broker_url
 from vigie.adapters.mqtt.worker import IngestWorker
@@ -428,7 +428,7 @@ def main() -> None:
     http_requests = 40 if args.quick else 200
     latency_s = 10.0 if args.quick else 30.0
 
-    workdir = Path(tempfile.mkdtemp(prefix="vigie-bench-ingest-"))
+    workdir = scratch_dir("vigie-bench-ingest-")
     database_url = f"sqlite:///{workdir / 'vigie.db'}"
     env = {**os.environ, "VIGIE_DATABASE_URL": database_url, "VIGIE_VAR_DIR": str(workdir)}
     engine = make_engine(database_url)

@@ -23,13 +23,13 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import LocalBroker
 from vigie.adapters.mqtt.settings import parse_broker_url
 from vigie.commands.dispatcher import Dispatcher
@@ -109,7 +109,7 @@ def main() -> None:
         devices(*args.devices)
         return
     scale = 0.25 if args.quick else 1.0
-    work = Path(tempfile.mkdtemp(prefix="vigie-bench-lighting-"))
+    work = scratch_dir("vigie-bench-lighting-")
     store = work / "vigie.db"
     engine = make_engine(f"sqlite:///{store}")
     upgrade_to_head(engine)

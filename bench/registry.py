@@ -18,7 +18,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from pyproj import Transformer
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from scratch import scratch_dir
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
 from vigie.core.geodesy import M_PER_DEG_LAT
@@ -105,7 +105,7 @@ def main() -> None:
     geojson_runs = 2 if args.quick else 5
     import_rows = 10_000 if args.quick else 30_000
 
-    workdir = Path(tempfile.mkdtemp(prefix="vigie-bench-"))
+    workdir = scratch_dir("vigie-bench-")
     with scratch_store(workdir, args.postgres) as database_url:
         run(args, workdir, database_url, bbox_queries, geojson_runs, import_rows)
 

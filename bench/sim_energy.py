@@ -16,15 +16,14 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections import defaultdict
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
+from scratch import scratch_dir
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
@@ -63,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     speed, duration = (120.0, "1h") if args.quick else (args.speed, args.duration)
 
-    workdir = Path(tempfile.mkdtemp(prefix="vigie-sim-energy-"))
+    workdir = scratch_dir("vigie-sim-energy-")
     database_url = f"sqlite:///{workdir / 'vigie.db'}"
     engine = make_engine(database_url)
     upgrade_to_head(engine)
