@@ -16,14 +16,14 @@ from typing import Any
 
 from astral import Observer
 from astral.sun import sunrise, sunset
-from sqlalchemy import Column, Float, MetaData, String, Table, func, select
+from sqlalchemy import Column, Float, MetaData, String, Table, bindparam, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from vigie.domains.lighting.savings import METHOD, Period, savings
 from vigie.domains.lighting.store import load_lights
 from vigie.registry.municipalities import list_municipalities
 from vigie.store.schema import readings_daily
-from vigie.store.types import UtcDateTime
 
 _scratch = MetaData()
 _lights = Table(
@@ -34,14 +34,19 @@ _lights = Table(
     Column("metered", Float, comment="1 under a cabinet meter, else 0"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
-_dark = Table(
-    "kpi_dark", _scratch,
-    Column("municipality_code", String(5), primary_key=True),
-    Column("bucket_start", UtcDateTime, primary_key=True),
-    Column("dark_h", Float),
-    prefixes=["TEMPORARY"],
-)  # fmt: skip
 CABINET_PREFIX = "urn:ngsi-ld:StreetlightControlCabinet:"
+#: The first id after every id that starts with `CABINET_PREFIX` (":" + 1 is ";").
+_CABINET_IDS_END = CABINET_PREFIX[:-1] + ";"
+
+
+def _is_cabinet(conn: Connection) -> ColumnElement[bool]:
+    """Whether a daily row is a cabinet's. On SQLite, whose text compares byte by byte, a
+    range of the key within the day (a LIKE read every row of the day: 2.5 s over a year);
+    elsewhere a prefix match, which holds under any collation."""
+    asset_id = readings_daily.c.asset_id
+    if conn.dialect.name == "sqlite":
+        return (asset_id >= CABINET_PREFIX) & (asset_id < _CABINET_IDS_END)
+    return asset_id.startswith(CABINET_PREFIX, autoescape=True)
 
 
 def dark_hours(lon: float, lat: float, day: date) -> float:
@@ -111,62 +116,57 @@ def lighting_energy(
     lights = [light for light in load_lights(conn) if light.municipality_code in places]
     _scratch.create_all(conn)
     conn.execute(_lights.delete())
-    conn.execute(_dark.delete())
     if lights:
         conn.execute(_lights.insert(), [
             {"asset_id": a.id, "municipality_code": a.municipality_code,
              "baseline_w": a.baseline_power_w, "rated_w": a.rated_power_w,
              "metered": 1.0 if a.cabinet_id else 0.0} for a in lights
         ])  # fmt: skip
-    days = [start.date() + timedelta(days=n) for n in range((end - start).days)]
-    conn.execute(_dark.insert(), [
-        {"municipality_code": code,
-         "bucket_start": datetime(d.year, d.month, d.day, tzinfo=UTC),
-         "dark_h": dark_hours(place.lon, place.lat, d)}
-        for code, place in places.items() for d in days
-    ])  # fmt: skip
     r = readings_daily
-    query = (
+    # One day at a time: each day's rows are one range of the daily rollups' key, and its
+    # groups are sorted in memory (one GROUP BY over a year sorted 12.4 M rows on disk:
+    # 30 s for the Dijon twin, against 15 s this way). The dark hours are the same for every
+    # light of a municipality on a day, so the sums of wattages are multiplied by them here.
+    per_day = (
         select(
             _lights.c.municipality_code,
-            r.c.bucket_start,
             func.sum(r.c.increase),
-            func.sum(_lights.c.baseline_w * _dark.c.dark_h),
-            func.sum(_lights.c.rated_w * _dark.c.dark_h),
+            func.sum(_lights.c.baseline_w),
+            func.sum(_lights.c.rated_w),
             func.count(),
             func.sum(r.c.increase * _lights.c.metered),
         )
         .join(_lights, _lights.c.asset_id == r.c.asset_id)
-        .join(
-            _dark,
-            (_dark.c.municipality_code == _lights.c.municipality_code)
-            & (_dark.c.bucket_start == r.c.bucket_start),
-        )
-        .where(r.c.metric == "energy_wh", r.c.bucket_start >= start, r.c.bucket_start < end)
-        .group_by(_lights.c.municipality_code, r.c.bucket_start)
+        .where(r.c.bucket_start == bindparam("day"), r.c.metric == "energy_wh")
+        .group_by(_lights.c.municipality_code)
+    )
+    cabinets_of_day = select(func.coalesce(func.sum(r.c.increase), 0.0)).where(
+        r.c.bucket_start == bindparam("day"), _is_cabinet(conn), r.c.metric == "energy_wh"
     )
     report = EnergyReport(start, end)
     months: dict[str, Period] = defaultdict(lambda: Period(0.0, 0.0, 0.0))
     places_total: dict[str, Period] = defaultdict(lambda: Period(0.0, 0.0, 0.0))
-    for code, bucket, measured, base, led, count, metered in conn.execute(query):
-        report.metered_nodes_wh += float(metered or 0)
-        period = Period(float(base or 0), float(led or 0), float(measured or 0), 0.0, int(count))
-        months[bucket.strftime("%Y-%m")] += period
-        places_total[code] += period
+    for n in range((end - start).days):
+        day = start.date() + timedelta(days=n)
+        bucket = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        for code, measured, base_w, led_w, count, metered in conn.execute(per_day, {"day": bucket}):
+            place = places[code]
+            dark_h = dark_hours(place.lon, place.lat, day)
+            report.metered_nodes_wh += float(metered or 0)
+            period = Period(
+                float(base_w or 0) * dark_h,
+                float(led_w or 0) * dark_h,
+                float(measured or 0),
+                0.0,
+                int(count),
+            )
+            months[bucket.strftime("%Y-%m")] += period
+            places_total[code] += period
+        report.cabinets_wh += float(conn.execute(cabinets_of_day, {"day": bucket}).scalar_one())
     for code, avoided in (adaptive_avoided_wh or {}).items():
         if code in places_total:
             places_total[code] += Period(0.0, 0.0, 0.0, avoided)
     report.by_month = dict(months)
     report.by_municipality = dict(places_total)
-    report.cabinets_wh = float(
-        conn.execute(
-            select(func.coalesce(func.sum(r.c.increase), 0.0)).where(
-                r.c.metric == "energy_wh",
-                r.c.asset_id.like(CABINET_PREFIX + "%"),
-                r.c.bucket_start >= start,
-                r.c.bucket_start < end,
-            )
-        ).scalar_one()
-    )
     _scratch.drop_all(conn)
     return report
