@@ -23,7 +23,6 @@ from vigie.timeseries import pending
 from vigie.timeseries.partitions import ensure_partitions, next_month
 from vigie.timeseries.retention import PruneReport, prune, raw_retention_days
 from vigie.timeseries.rollups import RESOLUTIONS, RollupReport, roll_up
-from vigie.timeseries.sql import floor_day
 from vigie.timeseries.staged import roll_up_days_staged, roll_up_hours_staged
 
 log = logging.getLogger(__name__)
@@ -46,56 +45,37 @@ def roll_up_in_steps(
 ) -> RollupReport:
     """`roll_up` until nothing in range is pending, a few buckets per transaction: every
     pending hour first, then the days (each day once, however many of its hours were
-    recomputed). While hours remain, the days before the oldest pending hour are rolled up
-    between their steps: a day's hours are final once none of them is pending, and under an
-    ingest that marks hours as fast as the steps take them the hours' loop may not end for a
-    long while (a year's lighting proof on a slow hour of the machine left the daily rollups
-    54 simulated days behind, then caught them up for 270 s at the end)."""
+    recomputed)."""
     total = RollupReport()
-    if "hour" in resolutions:
+    for resolution in RESOLUTIONS:
+        if resolution not in resolutions:
+            continue
         while True:
-            step = _hour_step(engine, from_ts, to_ts, hours_per_step)
+            if resolution == "hour" and engine.dialect.name == "sqlite":
+                # Computed outside the write lock, which the ingest needs (see `staged`).
+                step = roll_up_hours_staged(engine, from_ts, to_ts, max_buckets=hours_per_step)
+                total.add(step)
+                # Fewer hours than a step takes, none left for the next: it took every hour
+                # pending when it began. (Readings arriving all the while mark an hour again
+                # each time: looping until none is pending would never end under a steady
+                # ingest.)
+                if step.hours < hours_per_step and not step.deferred:
+                    break
+                continue
+            if resolution == "day" and engine.dialect.name == "sqlite":
+                step = roll_up_days_staged(engine, from_ts, to_ts, max_buckets=hours_per_step)
+                total.add(step)
+                if step.days == 0:
+                    break
+                continue
+            with engine.begin() as conn:
+                step = roll_up(
+                    conn, from_ts, to_ts, resolutions=(resolution,), max_buckets=hours_per_step
+                )
             total.add(step)
-            # Fewer hours than a step takes, none left for the next: it took every hour
-            # pending when it began. (Readings arriving all the while mark an hour again
-            # each time: looping until none is pending would never end under a steady
-            # ingest.)
-            if step.hours < hours_per_step and not step.deferred:
-                break
-            if "day" in resolutions:
-                with engine.connect() as conn:
-                    oldest_hour = pending.oldest_pending(conn, "hour")
-                if oldest_hour is not None:
-                    final_days_end = floor_day(oldest_hour)
-                    if to_ts is not None:
-                        final_days_end = min(final_days_end, to_ts)
-                    total.add(_day_step(engine, from_ts, final_days_end, hours_per_step))
-    if "day" in resolutions:
-        while True:
-            step = _day_step(engine, from_ts, to_ts, hours_per_step)
-            total.add(step)
-            if step.days == 0:
+            if step.hours == 0 and step.days == 0:
                 break
     return total
-
-
-def _hour_step(
-    engine: Engine, from_ts: datetime | None, to_ts: datetime | None, max_buckets: int
-) -> RollupReport:
-    if engine.dialect.name == "sqlite":
-        # Computed outside the write lock, which the ingest needs (see `staged`).
-        return roll_up_hours_staged(engine, from_ts, to_ts, max_buckets=max_buckets)
-    with engine.begin() as conn:
-        return roll_up(conn, from_ts, to_ts, resolutions=("hour",), max_buckets=max_buckets)
-
-
-def _day_step(
-    engine: Engine, from_ts: datetime | None, to_ts: datetime | None, max_buckets: int
-) -> RollupReport:
-    if engine.dialect.name == "sqlite":
-        return roll_up_days_staged(engine, from_ts, to_ts, max_buckets=max_buckets)
-    with engine.begin() as conn:
-        return roll_up(conn, from_ts, to_ts, resolutions=("day",), max_buckets=max_buckets)
 
 
 def prune_in_steps(
