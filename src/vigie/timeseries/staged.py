@@ -45,7 +45,6 @@ STAGE = "temp.rollup_stage"
 #: Each counter's latest hourly rows once the stage is swapped in (`counter_latest_hours`).
 LATEST_STAGE = "temp.counter_latest_stage"
 DAY_STAGE = "temp.rollup_day_stage"
-_COLUMNS = ROLLUP_COLUMNS
 
 
 def roll_up_hours_staged(
@@ -201,7 +200,9 @@ def _swap_in(conn: Connection, snapshot: _Snapshot) -> bool:
             ),
             {"start": start, "end": end},
         )
-    conn.exec_driver_sql(f"INSERT INTO readings_hourly ({_COLUMNS}) SELECT {_COLUMNS} FROM {STAGE}")
+    conn.exec_driver_sql(
+        f"INSERT INTO readings_hourly ({ROLLUP_COLUMNS}) SELECT {ROLLUP_COLUMNS} FROM {STAGE}"
+    )
     conn.exec_driver_sql(
         f"INSERT INTO counter_latest_hours SELECT * FROM {LATEST_STAGE} WHERE true "
         + COUNTER_LATEST_UPSERT
@@ -280,11 +281,11 @@ def _swap_in_days(conn: Connection, days: list[datetime], last_mark: int) -> Non
         {"days": days},
     )
     conn.exec_driver_sql(
-        f"INSERT INTO readings_daily ({_COLUMNS}) SELECT {_COLUMNS} FROM {DAY_STAGE}"
+        f"INSERT INTO readings_daily ({ROLLUP_COLUMNS}) SELECT {ROLLUP_COLUMNS} FROM {DAY_STAGE}"
     )
 
 
-def _create_stage(conn: Connection, stage: str, like: str, columns: str = _COLUMNS) -> None:
+def _create_stage(conn: Connection, stage: str, like: str, columns: str = ROLLUP_COLUMNS) -> None:
     """This connection's empty TEMP table `stage` with the `columns` of the table `like`.
 
     Kept in memory: in a temporary file, committing the staged rows took as long as computing
