@@ -1,0 +1,390 @@
+"""The floor under goals (b) and (c) of `bench/ingest.py`: how fast the least that any ingest
+must do can go on this machine, measured in one run beside Mosquitto's raw rate and Vigie's own.
+
+    python bench/ingest_floor.py [--quick] [--rounds N]
+
+The least work, with none of Vigie's pipeline (no validation against the catalogue, no twin,
+no events, no alarm engine, no rollups):
+- MQTT (b): the same QoS 1 messages as `bench/ingest.py`, through the same shared subscription
+  and Receive Maximum, taken by a paho subscriber with manual acknowledgements, in batches of
+  Vigie's size and linger. `ack_only`: each batch is only acknowledged (what acknowledging
+  after a commit costs on its own). `floor`: each batch is decoded (Vigie's own decoder),
+  appended to the barest table that still deduplicates (key (asset, metric, ts), `WITHOUT
+  ROWID`, nothing else) and committed, then acknowledged.
+- HTTP (c): the same request bodies as `bench/ingest.py` (1,000 readings × 5 metrics), the
+  same two client threads, to a one-route Starlette app under uvicorn (the stack under FastAPI)
+  that decodes each body and appends it to the same bare table, one commit per request.
+
+Each round measures raw, ack_only, floor and Vigie's `vigie ingest`, then the HTTP floor and
+`vigie serve`, so that every ratio compares figures taken minutes apart. The last line printed
+is one JSON object: the best round of each figure, and every round's figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+from paho.mqtt.client import Client, MQTTMessage
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from ingest import (
+    DIJON_LAT,
+    DIJON_LON,
+    HTTP_GOAL_READINGS_PER_S,
+    RATIO_GOAL,
+    healthy_light_metrics,
+    measure_http,
+    measure_mqtt_ingest,
+    measure_raw,
+    publish_process,
+    twin_messages,
+)
+from scratch import scratch_dir
+from vigie.adapters.mqtt.broker import LocalBroker, free_port
+from vigie.adapters.mqtt.inbox import Inbox
+from vigie.adapters.mqtt.settings import DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, DEFAULT_INFLIGHT
+from vigie.adapters.mqtt.worker import _send_pubacks, _telemetry_asset
+from vigie.alarms.conditions.sun import SunTimes
+from vigie.auth.roles import Role
+from vigie.auth.tokens import issue_token
+from vigie.auth.users import add_user
+from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
+from vigie.sim.city import generate_city, write_city
+from vigie.store.engine import make_engine
+from vigie.store.migrate import upgrade_to_head
+from vigie.store.types import micros
+from vigie.telemetry.payloads import ReadingIn, decode_json_array, decode_mqtt
+from vigie.telemetry.topics import shared_subscription
+
+BARE_TABLE = (
+    "CREATE TABLE IF NOT EXISTS readings (asset TEXT NOT NULL, metric TEXT NOT NULL,"
+    " ts INTEGER NOT NULL, value, PRIMARY KEY (asset, metric, ts)) WITHOUT ROWID"
+)
+INSERT = "INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?)"
+
+Row = tuple[str, str, int, object]
+
+
+def open_bare_store(path: str) -> sqlite3.Connection:
+    """The bare table, with the store settings Vigie uses (WAL, synchronous NORMAL)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute(BARE_TABLE)
+    return conn
+
+
+def rows_of(readings: list[ReadingIn], topic_asset: str | None) -> list[Row]:
+    """One row per metric value; booleans and numbers as numbers, the rest as text."""
+    rows: list[Row] = []
+    for reading in readings:
+        asset = reading.asset or topic_asset or ""
+        ts_us = micros(reading.ts)
+        for metric, value in reading.metrics.items():
+            rows.append((asset, metric, ts_us, value))
+    return rows
+
+
+def append(conn: sqlite3.Connection, rows: list[Row]) -> int:
+    """Append in one transaction; how many rows were new."""
+    before = conn.total_changes
+    conn.execute("BEGIN")
+    conn.executemany(INSERT, rows)
+    conn.execute("COMMIT")
+    return conn.total_changes - before
+
+
+# -- (b) the floor subscriber, in a process of its own -----------------------------------------
+
+
+def floor_subscribe_process(
+    url_port: int, mode: str, db_path: str, expected: int, ready: Any, out: Any
+) -> None:
+    """Take the stream in batches as `vigie ingest` does and, by `mode`, only acknowledge
+    each batch (`ack_only`) or decode, store and commit it first (`floor`). Reports when the
+    last message was acknowledged and how many readings were stored."""
+    conn = open_bare_store(db_path) if mode == "floor" else None
+    client = Client(
+        CallbackAPIVersion.VERSION2,
+        f"bench-{mode}",
+        protocol=MQTTProtocolVersion.MQTTv5,
+        manual_ack=True,
+    )
+    inbox: Inbox[MQTTMessage] = Inbox(DEFAULT_BATCH_SIZE)
+    stop = threading.Event()
+    state = {"messages": 0, "stored": 0, "last": 0.0, "batches": 0}
+
+    def work() -> None:
+        while state["messages"] < expected:
+            batch = inbox.take(DEFAULT_BATCH_MS / 1000, stop)
+            if not batch:
+                if stop.is_set():
+                    return
+                continue
+            if conn is not None:
+                rows: list[Row] = []
+                for message in batch:
+                    asset = _telemetry_asset(message.topic)
+                    readings, _rejected = decode_mqtt(asset, bytes(message.payload))
+                    rows.extend(rows_of(readings, asset))
+                state["stored"] += append(conn, rows)
+            _send_pubacks(client, [m.mid for m in batch])
+            state["messages"] += len(batch)
+            state["batches"] += 1
+        state["last"] = time.time()
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    client.on_message = lambda _c, _u, message: inbox.put(message)
+    client.on_subscribe = lambda *_args: ready.set()
+    client.on_connect = lambda c, *_args: c.subscribe(
+        shared_subscription(), options=SubscribeOptions(qos=1)
+    )
+    properties = Properties(PacketTypes.CONNECT)
+    properties.ReceiveMaximum = DEFAULT_INFLIGHT
+    properties.SessionExpiryInterval = 0
+    client.connect("127.0.0.1", url_port, clean_start=True, properties=properties)
+    client.loop_start()
+    worker.join(600)
+    stop.set()
+    client.disconnect()
+    client.loop_stop()
+    out.put(dict(state))
+
+
+def measure_floor(
+    ctx: Any, broker: LocalBroker, mode: str, path: str, workdir: Path, count: int
+) -> dict[str, float]:
+    db_path = str(workdir / f"floor-{mode}-{time.monotonic_ns()}.db")
+    ready, results = ctx.Event(), ctx.Queue()
+    port = int(broker.url.rsplit(":", 1)[1])
+    subscriber = ctx.Process(
+        target=floor_subscribe_process, args=(port, mode, db_path, count, ready, results)
+    )
+    subscriber.start()
+    if not ready.wait(30):
+        raise RuntimeError(f"the {mode} subscriber did not subscribe")
+    publisher_results = ctx.Queue()
+    publisher = ctx.Process(target=publish_process, args=(broker.url, path, 0.0, publisher_results))
+    publisher.start()
+    published = publisher_results.get(timeout=600)
+    received = results.get(timeout=600)
+    publisher.join()
+    subscriber.join()
+    if received["messages"] != count:
+        raise RuntimeError(f"{mode} subscriber got {received['messages']} of {count} messages")
+    elapsed = received["last"] - published["started"]
+    return {
+        "msgs_per_s": count / elapsed,
+        "readings_per_s": received["stored"] / elapsed,
+        "stored": received["stored"],
+    }
+
+
+# -- (c) the floor HTTP server, in a process of its own ----------------------------------------
+
+
+def floor_http_process(port: int, db_path: str) -> None:
+    """One route: decode the JSON array, append it, commit, answer with the count."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    conn = open_bare_store(db_path)
+    write_lock = threading.Lock()
+
+    def store(body: bytes) -> int:
+        readings, rejected = decode_json_array(body)
+        if rejected:
+            raise ValueError(rejected[0].reason)
+        rows = rows_of(readings, None)
+        with write_lock:
+            return append(conn, rows)
+
+    async def telemetry(request: Request) -> JSONResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        stored = await run_in_threadpool(store, await request.body())
+        return JSONResponse({"stored": stored}, status_code=202)
+
+    async def health(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    app = Starlette(
+        routes=[Route("/telemetry", telemetry, methods=["POST"]), Route("/healthz", health)]
+    )
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def light_bodies(lights: list[tuple[str, float]], requests: int) -> list[bytes]:
+    """The request bodies of `bench/ingest.py`'s (c), built the same way."""
+    import msgspec
+
+    now = datetime.now(UTC)
+    base = now - timedelta(hours=3)
+    lit = not SunTimes().is_daylight(DIJON_LON, DIJON_LAT, now, timedelta(0))
+    bodies = []
+    for r in range(requests):
+        batch = []
+        for i in range(1_000):
+            asset_id, rated_w = lights[(r * 1_000 + i) % len(lights)]
+            batch.append(
+                {
+                    "asset": asset_id,
+                    "ts": (base + timedelta(microseconds=r * 1_000 + i)).isoformat(),
+                    "metrics": healthy_light_metrics(r * 1_000 + i, rated_w, lit),
+                }
+            )
+        bodies.append(msgspec.json.encode(batch))
+    return bodies
+
+
+def measure_http_floor(ctx: Any, workdir: Path, bodies: list[bytes]) -> float:
+    port = free_port()
+    server = ctx.Process(
+        target=floor_http_process, args=(port, str(workdir / f"http-{time.monotonic_ns()}.db"))
+    )
+    server.start()
+    try:
+        deadline = time.monotonic() + 60
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as probe:
+            while True:
+                try:
+                    if probe.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if not server.is_alive() or time.monotonic() > deadline:
+                        raise RuntimeError("the floor HTTP server did not start") from None
+                    time.sleep(0.1)
+
+        def post_all(share: list[bytes]) -> int:
+            stored = 0
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+                for body in share:
+                    response = client.post(
+                        "/telemetry", content=body, headers={"Content-Type": "application/json"}
+                    )
+                    if response.status_code != 202:
+                        raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+                    stored += int(response.json()["stored"])
+            return stored
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            stored = sum(pool.map(post_all, [bodies[0::2], bodies[1::2]]))
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.join(30)
+    if stored != len(bodies) * 5_000:
+        raise RuntimeError(f"the HTTP floor stored {stored} of {len(bodies) * 5_000} readings")
+    return stored / elapsed
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages, one round")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 2, quick 1)")
+    parser.add_argument("--seed", type=int, default=2017)
+    args = parser.parse_args()
+    total = 40_000 if args.quick else 100_000
+    http_requests = 40 if args.quick else 200
+    rounds = args.rounds or (1 if args.quick else 2)
+
+    workdir = scratch_dir("vigie-bench-ingest-floor-")
+    database_url = f"sqlite:///{workdir / 'vigie.db'}"
+    env = {**os.environ, "VIGIE_DATABASE_URL": database_url, "VIGIE_VAR_DIR": str(workdir)}
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        seed_reference_municipalities(conn)
+        device = add_user(
+            conn,
+            username="gateway",
+            password="bench-password",
+            role=Role.DEVICE,
+            actor="bench",
+            now=now,
+        )
+        token, _ = issue_token(
+            conn, user_id=device.id, kind="machine", name="bench", now=now, lifetime=None
+        )
+        city = generate_city(args.seed, 1.0, list_municipalities(conn))
+        write_city(conn, city, now, "bench")
+    messages, rows = twin_messages(engine, total, now - timedelta(hours=1))
+    lights = [
+        (a.id, float(a.attributes["rated_power_w"])) for a in city.assets if a.type == "Streetlight"
+    ]
+    bodies = light_bodies(lights, http_requests)
+    import msgspec
+
+    path = workdir / "messages.msgpack"
+    path.write_bytes(msgspec.msgpack.encode(messages))
+    print(f"{len(messages):,} messages, {rows:,} readings; {len(bodies)} HTTP bodies of 5,000")
+    ctx = mp.get_context("spawn")
+    figures: list[dict[str, float]] = []
+    with LocalBroker(workdir / "broker") as broker:
+        for round_no in range(1, rounds + 1):
+            raw = measure_raw(ctx, broker, str(path), len(messages))
+            ack = measure_floor(ctx, broker, "ack_only", str(path), workdir, len(messages))
+            floor = measure_floor(ctx, broker, "floor", str(path), workdir, len(messages))
+            if floor["stored"] < rows:
+                raise RuntimeError(f"the floor stored {floor['stored']} of {rows} readings")
+            vigie_msgs, _vigie_readings, _peak = measure_mqtt_ingest(
+                ctx, broker, engine, env, str(path), rows
+            )
+            http_floor = measure_http_floor(ctx, workdir, bodies)
+            vigie_http = measure_http(env, token, lights, http_requests)
+            figure = {
+                "mosquitto_raw_msgs_per_s": round(raw),
+                "ack_only_msgs_per_s": round(ack["msgs_per_s"]),
+                "floor_msgs_per_s": round(floor["msgs_per_s"]),
+                "floor_readings_per_s": round(floor["readings_per_s"]),
+                "floor_ratio_to_raw": round(floor["msgs_per_s"] / raw, 3),
+                "ack_only_ratio_to_raw": round(ack["msgs_per_s"] / raw, 3),
+                "mqtt_qos1_msgs_per_s": round(vigie_msgs),
+                "mqtt_ratio_to_raw": round(vigie_msgs / raw, 3),
+                "mqtt_ratio_to_floor": round(vigie_msgs / floor["msgs_per_s"], 3),
+                "http_floor_readings_per_s": round(http_floor),
+                "http_readings_per_s": round(vigie_http),
+                "http_ratio_to_floor": round(vigie_http / http_floor, 3),
+            }
+            figures.append(figure)
+            print(f"round {round_no}: " + ", ".join(f"{k} {v:,}" for k, v in figure.items()))
+    engine.dispose()
+    best = {key: max(f[key] for f in figures) for key in figures[0]}
+    result = {
+        **best,
+        "floor_ratio_goal_met": best["floor_ratio_to_raw"] >= RATIO_GOAL,
+        "http_floor_goal_met": best["http_floor_readings_per_s"] >= HTTP_GOAL_READINGS_PER_S,
+        "messages": len(messages),
+        "readings": rows,
+        "rounds": figures,
+        "quick": args.quick,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
