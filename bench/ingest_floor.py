@@ -10,12 +10,13 @@ no events, no alarm engine, no rollups):
   Vigie's size and linger. `ack_only`: each batch is only acknowledged (what acknowledging
   after a commit costs on its own). `floor`: each batch is decoded (Vigie's own decoder),
   appended to the barest table that still deduplicates (key (asset, metric, ts), `WITHOUT
-  ROWID`, nothing else) and committed, then acknowledged.
+  ROWID`, nothing else) and committed, then acknowledged; once by one process, once by two
+  sharing the subscription (each with a table of its own: no write lock shared).
 - HTTP (c): the same request bodies as `bench/ingest.py` (1,000 readings × 5 metrics), the
   same two client threads, to a one-route Starlette app under uvicorn (the stack under FastAPI)
   that decodes each body and appends it to the same bare table, one commit per request.
 
-Each round measures raw, ack_only, floor and Vigie's `vigie ingest`, then the HTTP floor and
+Each round measures raw, ack_only, the floors and Vigie's `vigie ingest`, then the HTTP floor and
 `vigie serve`, so that every ratio compares figures taken minutes apart. The last line printed
 is one JSON object: the best round of each figure, and every round's figures.
 """
@@ -26,15 +27,17 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import shutil
 import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2 as httpx
+import msgspec
 from paho.mqtt.client import Client, MQTTMessage
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -55,7 +58,6 @@ from ingest import (
 )
 from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import LocalBroker, free_port
-from vigie.adapters.mqtt.inbox import Inbox
 from vigie.adapters.mqtt.settings import DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, DEFAULT_INFLIGHT
 from vigie.adapters.mqtt.worker import _send_pubacks, _telemetry_asset
 from vigie.alarms.conditions.sun import SunTimes
@@ -112,45 +114,75 @@ def append(conn: sqlite3.Connection, rows: list[Row]) -> int:
 # -- (b) the floor subscriber, in a process of its own -----------------------------------------
 
 
+class Progress(NamedTuple):
+    """Shared by the floor subscribers of one measurement (they may be several processes)."""
+
+    acknowledged: Any  # mp.Value("q"): messages acknowledged so far, by all
+    stored: Any  # mp.Value("q"): readings stored so far, by all
+    finished: Any  # mp.Value("d"): when the last message was acknowledged (epoch s)
+    done: Any  # mp.Event: every message acknowledged
+    stop: Any  # mp.Event: the measurement is over, disconnect
+
+
 def floor_subscribe_process(
-    url_port: int, mode: str, db_path: str, expected: int, ready: Any, out: Any
+    port: int,
+    mode: str,
+    db_path: str,
+    client_id: str,
+    expected: int,
+    progress: Progress,
+    ready: Any,
 ) -> None:
-    """Take the stream in batches as `vigie ingest` does and, by `mode`, only acknowledge
-    each batch (`ack_only`) or decode, store and commit it first (`floor`). Reports when the
-    last message was acknowledged and how many readings were stored."""
+    """Take the stream in batches of Vigie's size and linger and, by `mode`, only acknowledge
+    each batch (`ack_only`) or decode, store and commit it first (`floor`). The batches are
+    handled on paho's network thread (a linger timer flushes a batch that does not fill): in
+    this experiment that was faster than handing the deliveries to a thread of their own, as
+    `vigie ingest` does (the hand-off alone, acknowledging at once, halved the raw rate)."""
     conn = open_bare_store(db_path) if mode == "floor" else None
     client = Client(
         CallbackAPIVersion.VERSION2,
-        f"bench-{mode}",
+        client_id,
         protocol=MQTTProtocolVersion.MQTTv5,
         manual_ack=True,
     )
-    inbox: Inbox[MQTTMessage] = Inbox(DEFAULT_BATCH_SIZE)
-    stop = threading.Event()
-    state = {"messages": 0, "stored": 0, "last": 0.0, "batches": 0}
+    pending: list[MQTTMessage] = []
+    oldest = [0.0]
+    lock = threading.Lock()
+    linger_s = DEFAULT_BATCH_MS / 1000
 
-    def work() -> None:
-        while state["messages"] < expected:
-            batch = inbox.take(DEFAULT_BATCH_MS / 1000, stop)
-            if not batch:
-                if stop.is_set():
-                    return
-                continue
-            if conn is not None:
-                rows: list[Row] = []
-                for message in batch:
-                    asset = _telemetry_asset(message.topic)
-                    readings, _rejected = decode_mqtt(asset, bytes(message.payload))
-                    rows.extend(rows_of(readings, asset))
-                state["stored"] += append(conn, rows)
-            _send_pubacks(client, [m.mid for m in batch])
-            state["messages"] += len(batch)
-            state["batches"] += 1
-        state["last"] = time.time()
+    def flush() -> None:  # with `lock` held
+        if conn is not None:
+            rows: list[Row] = []
+            for message in pending:
+                asset = _telemetry_asset(message.topic)
+                readings, _rejected = decode_mqtt(asset, bytes(message.payload))
+                rows.extend(rows_of(readings, asset))
+            stored = append(conn, rows)
+            with progress.stored.get_lock():
+                progress.stored.value += stored
+        _send_pubacks(client, [m.mid for m in pending])
+        with progress.acknowledged.get_lock():
+            progress.acknowledged.value += len(pending)
+            if progress.acknowledged.value >= expected and not progress.done.is_set():
+                progress.finished.value = time.time()
+                progress.done.set()
+        pending.clear()
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    client.on_message = lambda _c, _u, message: inbox.put(message)
+    def on_message(_client: Client, _userdata: Any, message: MQTTMessage) -> None:
+        with lock:
+            if not pending:
+                oldest[0] = time.monotonic()
+            pending.append(message)
+            if len(pending) >= DEFAULT_BATCH_SIZE:
+                flush()
+
+    def linger() -> None:
+        while not progress.stop.wait(linger_s / 2):
+            with lock:
+                if pending and time.monotonic() - oldest[0] >= linger_s:
+                    flush()
+
+    client.on_message = on_message
     client.on_subscribe = lambda *_args: ready.set()
     client.on_connect = lambda c, *_args: c.subscribe(
         shared_subscription(), options=SubscribeOptions(qos=1)
@@ -158,41 +190,59 @@ def floor_subscribe_process(
     properties = Properties(PacketTypes.CONNECT)
     properties.ReceiveMaximum = DEFAULT_INFLIGHT
     properties.SessionExpiryInterval = 0
-    client.connect("127.0.0.1", url_port, clean_start=True, properties=properties)
+    client.connect("127.0.0.1", port, clean_start=True, properties=properties)
+    timer = threading.Thread(target=linger, daemon=True)
+    timer.start()
     client.loop_start()
-    worker.join(600)
-    stop.set()
+    progress.stop.wait(600)
     client.disconnect()
     client.loop_stop()
-    out.put(dict(state))
 
 
 def measure_floor(
-    ctx: Any, broker: LocalBroker, mode: str, path: str, workdir: Path, count: int
+    ctx: Any,
+    broker: LocalBroker,
+    mode: str,
+    path: str,
+    workdir: Path,
+    count: int,
+    processes: int = 1,
 ) -> dict[str, float]:
-    db_path = str(workdir / f"floor-{mode}-{time.monotonic_ns()}.db")
-    ready, results = ctx.Event(), ctx.Queue()
-    port = int(broker.url.rsplit(":", 1)[1])
-    subscriber = ctx.Process(
-        target=floor_subscribe_process, args=(port, mode, db_path, count, ready, results)
+    """Messages and readings per second of `processes` floor subscribers sharing the stream
+    (each with a store file of its own: the most favourable case, no write lock shared)."""
+    progress = Progress(
+        ctx.Value("q", 0), ctx.Value("q", 0), ctx.Value("d", 0.0), ctx.Event(), ctx.Event()
     )
-    subscriber.start()
-    if not ready.wait(30):
-        raise RuntimeError(f"the {mode} subscriber did not subscribe")
+    port = int(broker.url.rsplit(":", 1)[1])
+    subscribers = []
+    for k in range(processes):
+        ready = ctx.Event()
+        db_path = str(workdir / f"floor-{mode}-{processes}-{k}-{time.monotonic_ns()}.db")
+        subscriber = ctx.Process(
+            target=floor_subscribe_process,
+            args=(port, mode, db_path, f"bench-{mode}-{k}", count, progress, ready),
+        )
+        subscriber.start()
+        subscribers.append(subscriber)
+        if not ready.wait(30):
+            raise RuntimeError(f"the {mode} subscriber did not subscribe")
     publisher_results = ctx.Queue()
     publisher = ctx.Process(target=publish_process, args=(broker.url, path, 0.0, publisher_results))
     publisher.start()
     published = publisher_results.get(timeout=600)
-    received = results.get(timeout=600)
+    if not progress.done.wait(600):
+        raise RuntimeError(f"{mode}: {progress.acknowledged.value} of {count} acknowledged")
+    progress.stop.set()
     publisher.join()
-    subscriber.join()
-    if received["messages"] != count:
-        raise RuntimeError(f"{mode} subscriber got {received['messages']} of {count} messages")
-    elapsed = received["last"] - published["started"]
+    for subscriber in subscribers:
+        subscriber.join(60)
+    if progress.acknowledged.value != count:
+        raise RuntimeError(f"{mode}: {progress.acknowledged.value} of {count} acknowledged")
+    elapsed = progress.finished.value - published["started"]
     return {
         "msgs_per_s": count / elapsed,
-        "readings_per_s": received["stored"] / elapsed,
-        "stored": received["stored"],
+        "readings_per_s": progress.stored.value / elapsed,
+        "stored": progress.stored.value,
     }
 
 
@@ -235,8 +285,6 @@ def floor_http_process(port: int, db_path: str) -> None:
 
 def light_bodies(lights: list[tuple[str, float]], requests: int) -> list[bytes]:
     """The request bodies of `bench/ingest.py`'s (c), built the same way."""
-    import msgspec
-
     now = datetime.now(UTC)
     base = now - timedelta(hours=3)
     lit = not SunTimes().is_daylight(DIJON_LON, DIJON_LAT, now, timedelta(0))
@@ -312,9 +360,8 @@ def main() -> None:
     rounds = args.rounds or (1 if args.quick else 2)
 
     workdir = scratch_dir("vigie-bench-ingest-floor-")
-    database_url = f"sqlite:///{workdir / 'vigie.db'}"
-    env = {**os.environ, "VIGIE_DATABASE_URL": database_url, "VIGIE_VAR_DIR": str(workdir)}
-    engine = make_engine(database_url)
+    template = workdir / "template.db"
+    engine = make_engine(f"sqlite:///{template}")
     upgrade_to_head(engine)
     now = datetime.now(UTC)
     with engine.begin() as conn:
@@ -333,50 +380,69 @@ def main() -> None:
         city = generate_city(args.seed, 1.0, list_municipalities(conn))
         write_city(conn, city, now, "bench")
     messages, rows = twin_messages(engine, total, now - timedelta(hours=1))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
     lights = [
         (a.id, float(a.attributes["rated_power_w"])) for a in city.assets if a.type == "Streetlight"
     ]
     bodies = light_bodies(lights, http_requests)
-    import msgspec
-
     path = workdir / "messages.msgpack"
     path.write_bytes(msgspec.msgpack.encode(messages))
     print(f"{len(messages):,} messages, {rows:,} readings; {len(bodies)} HTTP bodies of 5,000")
     ctx = mp.get_context("spawn")
     figures: list[dict[str, float]] = []
-    with LocalBroker(workdir / "broker") as broker:
-        for round_no in range(1, rounds + 1):
+    for round_no in range(1, rounds + 1):
+        # Each round on a fresh copy of the store and a fresh broker: the same messages again
+        # would only be duplicates, and `vigie ingest`'s persistent session would take its
+        # share of the next round's stream while offline.
+        round_dir = workdir / f"round-{round_no}"
+        round_dir.mkdir()
+        shutil.copyfile(template, round_dir / "vigie.db")
+        database_url = f"sqlite:///{round_dir / 'vigie.db'}"
+        env = {**os.environ, "VIGIE_DATABASE_URL": database_url, "VIGIE_VAR_DIR": str(round_dir)}
+        engine = make_engine(database_url)
+        with LocalBroker(round_dir / "broker") as broker:
             raw = measure_raw(ctx, broker, str(path), len(messages))
-            ack = measure_floor(ctx, broker, "ack_only", str(path), workdir, len(messages))
-            floor = measure_floor(ctx, broker, "floor", str(path), workdir, len(messages))
-            if floor["stored"] < rows:
-                raise RuntimeError(f"the floor stored {floor['stored']} of {rows} readings")
+            ack = measure_floor(ctx, broker, "ack_only", str(path), round_dir, len(messages))
+            floor = measure_floor(ctx, broker, "floor", str(path), round_dir, len(messages))
+            floor_two = measure_floor(
+                ctx, broker, "floor", str(path), round_dir, len(messages), processes=2
+            )
+            for measured in (floor, floor_two):
+                if measured["stored"] != rows:
+                    raise RuntimeError(f"a floor stored {measured['stored']} of {rows} readings")
             vigie_msgs, _vigie_readings, _peak = measure_mqtt_ingest(
                 ctx, broker, engine, env, str(path), rows
             )
-            http_floor = measure_http_floor(ctx, workdir, bodies)
-            vigie_http = measure_http(env, token, lights, http_requests)
-            figure = {
-                "mosquitto_raw_msgs_per_s": round(raw),
-                "ack_only_msgs_per_s": round(ack["msgs_per_s"]),
-                "floor_msgs_per_s": round(floor["msgs_per_s"]),
-                "floor_readings_per_s": round(floor["readings_per_s"]),
-                "floor_ratio_to_raw": round(floor["msgs_per_s"] / raw, 3),
-                "ack_only_ratio_to_raw": round(ack["msgs_per_s"] / raw, 3),
-                "mqtt_qos1_msgs_per_s": round(vigie_msgs),
-                "mqtt_ratio_to_raw": round(vigie_msgs / raw, 3),
-                "mqtt_ratio_to_floor": round(vigie_msgs / floor["msgs_per_s"], 3),
-                "http_floor_readings_per_s": round(http_floor),
-                "http_readings_per_s": round(vigie_http),
-                "http_ratio_to_floor": round(vigie_http / http_floor, 3),
-            }
-            figures.append(figure)
-            print(f"round {round_no}: " + ", ".join(f"{k} {v:,}" for k, v in figure.items()))
-    engine.dispose()
+        http_floor = measure_http_floor(ctx, round_dir, bodies)
+        vigie_http = measure_http(env, token, lights, http_requests)
+        engine.dispose()
+        figure = {
+            "mosquitto_raw_msgs_per_s": round(raw),
+            "ack_only_msgs_per_s": round(ack["msgs_per_s"]),
+            "floor_msgs_per_s": round(floor["msgs_per_s"]),
+            "floor_readings_per_s": round(floor["readings_per_s"]),
+            "floor_ratio_to_raw": round(floor["msgs_per_s"] / raw, 3),
+            "floor_2_processes_msgs_per_s": round(floor_two["msgs_per_s"]),
+            "floor_2_processes_ratio_to_raw": round(floor_two["msgs_per_s"] / raw, 3),
+            "ack_only_ratio_to_raw": round(ack["msgs_per_s"] / raw, 3),
+            "mqtt_qos1_msgs_per_s": round(vigie_msgs),
+            "mqtt_ratio_to_raw": round(vigie_msgs / raw, 3),
+            "mqtt_ratio_to_floor": round(vigie_msgs / floor["msgs_per_s"], 3),
+            "http_floor_readings_per_s": round(http_floor),
+            "http_readings_per_s": round(vigie_http),
+            "http_ratio_to_floor": round(vigie_http / http_floor, 3),
+        }
+        figures.append(figure)
+        print(f"round {round_no}: " + ", ".join(f"{k} {v:,}" for k, v in figure.items()))
     best = {key: max(f[key] for f in figures) for key in figures[0]}
     result = {
         **best,
-        "floor_ratio_goal_met": best["floor_ratio_to_raw"] >= RATIO_GOAL,
+        "floor_ratio_goal_met": max(
+            best["floor_ratio_to_raw"], best["floor_2_processes_ratio_to_raw"]
+        )
+        >= RATIO_GOAL,
         "http_floor_goal_met": best["http_floor_readings_per_s"] >= HTTP_GOAL_READINGS_PER_S,
         "messages": len(messages),
         "readings": rows,
