@@ -41,6 +41,7 @@ postgres: system-packages
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest_floor.py
 	$(BIN)/python bench/sim_energy.py
 	$(BIN)/python bench/traffic.py
 	$(BIN)/python bench/alarms.py
@@ -52,6 +53,7 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/registry.py --quick
 	$(BIN)/python bench/ingest.py --quick
+	$(BIN)/python bench/ingest_floor.py --quick
 	$(BIN)/python bench/sim_energy.py --quick
 	$(BIN)/python bench/traffic.py --quick
 	$(BIN)/python bench/alarms.py --quick
