@@ -504,8 +504,9 @@ def main() -> None:
     began = time.perf_counter()
     setup = prepare(args.seed)
     print(
-        f"Dijon twin + a {BIG_CABINET_LIGHTS:,}-light cabinet in {setup.workdir}; "
-        f"{len(setup.boot):,} boot reports ({time.perf_counter() - began:.0f} s)",
+        f"Dijon twin + a {BIG_CABINET_LIGHTS:,}-light cabinet in {setup.workdir} (removed at "
+        f"the end unless VIGIE_BENCH_KEEP=1); {len(setup.boot):,} boot reports "
+        f"({time.perf_counter() - began:.0f} s)",
         flush=True,
     )
     with server(setup.env) as base:
