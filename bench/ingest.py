@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,7 +50,7 @@ from vigie.core.bus import EventBus
 from vigie.core.clock import SystemClock
 from vigie.registry.asset_types import PartKind
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
+from vigie.sim.city import GeneratedCity, generate_city, write_city
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import asset_parts, assets
@@ -191,6 +192,19 @@ def publish_process(url: str, path: str, rate: float, out: Any) -> None:
     out.put({"started": started, "finished": finished, "messages": len(messages)})
 
 
+def join_share_group(client: Client, host: str, port: int, ready: Any) -> None:
+    """Connect `client` and subscribe it to the ingest's shared subscription with the worker's
+    Receive Maximum; `ready` is set once the broker confirms the subscription."""
+    client.on_subscribe = lambda *_args: ready.set()
+    client.on_connect = lambda c, *_args: c.subscribe(
+        shared_subscription(), options=SubscribeOptions(qos=1)
+    )
+    properties = Properties(PacketTypes.CONNECT)
+    properties.ReceiveMaximum = DEFAULT_INFLIGHT
+    properties.SessionExpiryInterval = 0  # leave the share group when done
+    client.connect(host, port, clean_start=True, properties=properties)
+
+
 def raw_subscribe_process(url: str, expected: int, ready: Any, out: Any) -> None:
     """Count deliveries at QoS 1 with no processing, through the same shared subscription
     and in-flight window as the ingest worker; report when the last one arrived."""
@@ -206,14 +220,7 @@ def raw_subscribe_process(url: str, expected: int, ready: Any, out: Any) -> None
             done.set()
 
     client.on_message = on_message
-    client.on_subscribe = lambda *_args: ready.set()
-    client.on_connect = lambda c, *_args: c.subscribe(
-        shared_subscription(), options=SubscribeOptions(qos=1)
-    )
-    properties = Properties(PacketTypes.CONNECT)
-    properties.ReceiveMaximum = DEFAULT_INFLIGHT
-    properties.SessionExpiryInterval = 0  # leave the share group when done
-    client.connect(address.host, address.port, clean_start=True, properties=properties)
+    join_share_group(client, address.host, address.port, ready)
     client.loop_start()
     done.wait(600)
     client.disconnect()
@@ -300,11 +307,9 @@ def measure_mqtt_ingest(
     return published["messages"] / elapsed, rows / elapsed, peak_mb
 
 
-def measure_http(
-    env: dict[str, str], token: str, lights: list[tuple[str, float]], requests: int
-) -> float:
-    """Readings (metric values) stored per second by `POST /api/v1/telemetry`, 1,000 readings
-    of 5 metrics per request, from two client threads; `lights` are (id, rated W)."""
+def light_bodies(lights: list[tuple[str, float]], requests: int) -> list[bytes]:
+    """JSON arrays of 1,000 sound luminaires' readings of 5 metrics each, for the hour of the
+    run (lit at night); `lights` are (id, rated W). Every reading is unique."""
     now = datetime.now(UTC)
     base = now - timedelta(hours=3)
     lit = not SunTimes().is_daylight(DIJON_LON, DIJON_LAT, now, timedelta(0))
@@ -321,6 +326,51 @@ def measure_http(
                 }
             )
         bodies.append(msgspec.json.encode(batch))
+    return bodies
+
+
+def wait_healthy(base_url: str, alive: Callable[[], bool], timeout_s: float) -> None:
+    """Until `GET /healthz` answers 200; fails if the server died or `timeout_s` passed."""
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client(base_url=base_url, timeout=60) as probe:
+        while True:
+            try:
+                if probe.get("/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                if not alive() or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server at {base_url} did not start") from None
+                time.sleep(0.2)
+
+
+def post_bodies(
+    base_url: str, path: str, bodies: list[bytes], headers: dict[str, str]
+) -> tuple[int, float]:
+    """POST every body from two client threads; (readings stored, as the answers count them,
+    and the seconds it took)."""
+
+    def post_all(share: list[bytes]) -> int:
+        stored = 0
+        with httpx.Client(base_url=base_url, timeout=120) as client:
+            for body in share:
+                response = client.post(path, content=body, headers=headers)
+                if response.status_code != 202:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+                stored += int(response.json()["stored"])
+        return stored
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        stored = sum(pool.map(post_all, [bodies[0::2], bodies[1::2]]))
+    return stored, time.perf_counter() - started
+
+
+def measure_http(
+    env: dict[str, str], token: str, lights: list[tuple[str, float]], requests: int
+) -> float:
+    """Readings (metric values) stored per second by `POST /api/v1/telemetry`, 1,000 readings
+    of 5 metrics per request, from two client threads; `lights` are (id, rated W)."""
+    bodies = light_bodies(lights, requests)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "vigie.cli.main", "serve", "--port", str(port)],
@@ -329,33 +379,11 @@ def measure_http(
         stderr=subprocess.DEVNULL,
     )
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    base_url = f"http://127.0.0.1:{port}"
     try:
         # A loaded machine may take a minute to start the server (the twin, the alarm engine).
-        deadline = time.monotonic() + 300
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as probe:
-            while True:
-                try:
-                    if probe.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("vigie serve did not start") from None
-                    time.sleep(0.2)
-
-        def post_all(share: list[bytes]) -> int:
-            stored = 0
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-                for body in share:
-                    response = client.post("/api/v1/telemetry", content=body, headers=headers)
-                    if response.status_code != 202:
-                        raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
-                    stored += int(response.json()["stored"])
-            return stored
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(2) as pool:
-            stored = sum(pool.map(post_all, [bodies[0::2], bodies[1::2]]))
-        elapsed = time.perf_counter() - started
+        wait_healthy(base_url, lambda: server.poll() is None, 300)
+        stored, elapsed = post_bodies(base_url, "/api/v1/telemetry", bodies, headers)
     finally:
         server.terminate()
         try:
@@ -419,21 +447,10 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer messages, shorter runs")
-    parser.add_argument("--seed", type=int, default=2017)
-    args = parser.parse_args()
-    total = 40_000 if args.quick else 100_000
-    http_requests = 40 if args.quick else 200
-    latency_s = 10.0 if args.quick else 30.0
-
-    workdir = scratch_dir("vigie-bench-ingest-")
-    database_url = f"sqlite:///{workdir / 'vigie.db'}"
-    env = {**os.environ, "VIGIE_DATABASE_URL": database_url, "VIGIE_VAR_DIR": str(workdir)}
+def twin_store(database_url: str, seed: int, now: datetime) -> tuple[Engine, str, GeneratedCity]:
+    """A fresh store holding the generated Dijon twin and a device's machine token."""
     engine = make_engine(database_url)
     upgrade_to_head(engine)
-    now = datetime.now(UTC)
     with engine.begin() as conn:
         seed_reference_municipalities(conn)
         device = add_user(
@@ -447,8 +464,25 @@ def main() -> None:
         token, _ = issue_token(
             conn, user_id=device.id, kind="machine", name="bench", now=now, lifetime=None
         )
-        city = generate_city(args.seed, 1.0, list_municipalities(conn))
+        city = generate_city(seed, 1.0, list_municipalities(conn))
         write_city(conn, city, now, "bench")
+    return engine, token, city
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages, shorter runs")
+    parser.add_argument("--seed", type=int, default=2017)
+    args = parser.parse_args()
+    total = 40_000 if args.quick else 100_000
+    http_requests = 40 if args.quick else 200
+    latency_s = 10.0 if args.quick else 30.0
+
+    workdir = scratch_dir("vigie-bench-ingest-")
+    database_url = f"sqlite:///{workdir / 'vigie.db'}"
+    env = {**os.environ, "VIGIE_DATABASE_URL": database_url, "VIGIE_VAR_DIR": str(workdir)}
+    now = datetime.now(UTC)
+    engine, token, city = twin_store(database_url, args.seed, now)
     messages, rows = twin_messages(engine, total, now - timedelta(hours=1))
     lights = [a.id for a in city.assets if a.type == "Streetlight"]
     sizes = [len(payload) for _, payload in messages]

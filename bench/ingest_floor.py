@@ -31,46 +31,35 @@ import shutil
 import sqlite3
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import httpx2 as httpx
 import msgspec
 from paho.mqtt.client import Client, MQTTMessage
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ingest import (
-    DIJON_LAT,
-    DIJON_LON,
     HTTP_GOAL_READINGS_PER_S,
     RATIO_GOAL,
-    healthy_light_metrics,
+    join_share_group,
+    light_bodies,
     measure_http,
     measure_mqtt_ingest,
     measure_raw,
+    post_bodies,
     publish_process,
     twin_messages,
+    twin_store,
+    wait_healthy,
 )
 from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import LocalBroker, free_port
-from vigie.adapters.mqtt.settings import DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, DEFAULT_INFLIGHT
+from vigie.adapters.mqtt.settings import DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE
 from vigie.adapters.mqtt.worker import _send_pubacks, _telemetry_asset
-from vigie.alarms.conditions.sun import SunTimes
-from vigie.auth.roles import Role
-from vigie.auth.tokens import issue_token
-from vigie.auth.users import add_user
-from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
 from vigie.store.engine import make_engine
-from vigie.store.migrate import upgrade_to_head
 from vigie.store.types import micros
 from vigie.telemetry.payloads import ReadingIn, decode_json_array, decode_mqtt
-from vigie.telemetry.topics import shared_subscription
 
 BARE_TABLE = (
     "CREATE TABLE IF NOT EXISTS readings (asset TEXT NOT NULL, metric TEXT NOT NULL,"
@@ -183,14 +172,7 @@ def floor_subscribe_process(
                     flush()
 
     client.on_message = on_message
-    client.on_subscribe = lambda *_args: ready.set()
-    client.on_connect = lambda c, *_args: c.subscribe(
-        shared_subscription(), options=SubscribeOptions(qos=1)
-    )
-    properties = Properties(PacketTypes.CONNECT)
-    properties.ReceiveMaximum = DEFAULT_INFLIGHT
-    properties.SessionExpiryInterval = 0
-    client.connect("127.0.0.1", port, clean_start=True, properties=properties)
+    join_share_group(client, "127.0.0.1", port, ready)
     timer = threading.Thread(target=linger, daemon=True)
     timer.start()
     client.loop_start()
@@ -283,61 +265,17 @@ def floor_http_process(port: int, db_path: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def light_bodies(lights: list[tuple[str, float]], requests: int) -> list[bytes]:
-    """The request bodies of `bench/ingest.py`'s (c), built the same way."""
-    now = datetime.now(UTC)
-    base = now - timedelta(hours=3)
-    lit = not SunTimes().is_daylight(DIJON_LON, DIJON_LAT, now, timedelta(0))
-    bodies = []
-    for r in range(requests):
-        batch = []
-        for i in range(1_000):
-            asset_id, rated_w = lights[(r * 1_000 + i) % len(lights)]
-            batch.append(
-                {
-                    "asset": asset_id,
-                    "ts": (base + timedelta(microseconds=r * 1_000 + i)).isoformat(),
-                    "metrics": healthy_light_metrics(r * 1_000 + i, rated_w, lit),
-                }
-            )
-        bodies.append(msgspec.json.encode(batch))
-    return bodies
-
-
 def measure_http_floor(ctx: Any, workdir: Path, bodies: list[bytes]) -> float:
     port = free_port()
     server = ctx.Process(
         target=floor_http_process, args=(port, str(workdir / f"http-{time.monotonic_ns()}.db"))
     )
     server.start()
+    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as probe:
-            while True:
-                try:
-                    if probe.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if not server.is_alive() or time.monotonic() > deadline:
-                        raise RuntimeError("the floor HTTP server did not start") from None
-                    time.sleep(0.1)
-
-        def post_all(share: list[bytes]) -> int:
-            stored = 0
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-                for body in share:
-                    response = client.post(
-                        "/telemetry", content=body, headers={"Content-Type": "application/json"}
-                    )
-                    if response.status_code != 202:
-                        raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
-                    stored += int(response.json()["stored"])
-            return stored
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(2) as pool:
-            stored = sum(pool.map(post_all, [bodies[0::2], bodies[1::2]]))
-        elapsed = time.perf_counter() - started
+        wait_healthy(base_url, server.is_alive, 60)
+        headers = {"Content-Type": "application/json"}
+        stored, elapsed = post_bodies(base_url, "/telemetry", bodies, headers)
     finally:
         server.terminate()
         server.join(30)
@@ -361,24 +299,8 @@ def main() -> None:
 
     workdir = scratch_dir("vigie-bench-ingest-floor-")
     template = workdir / "template.db"
-    engine = make_engine(f"sqlite:///{template}")
-    upgrade_to_head(engine)
     now = datetime.now(UTC)
-    with engine.begin() as conn:
-        seed_reference_municipalities(conn)
-        device = add_user(
-            conn,
-            username="gateway",
-            password="bench-password",
-            role=Role.DEVICE,
-            actor="bench",
-            now=now,
-        )
-        token, _ = issue_token(
-            conn, user_id=device.id, kind="machine", name="bench", now=now, lifetime=None
-        )
-        city = generate_city(args.seed, 1.0, list_municipalities(conn))
-        write_city(conn, city, now, "bench")
+    engine, token, city = twin_store(f"sqlite:///{template}", args.seed, now)
     messages, rows = twin_messages(engine, total, now - timedelta(hours=1))
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
