@@ -40,8 +40,41 @@ def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ProblemError(401, "a bearer token is required", kind="not-authenticated")
+    return _principal_of(engine, clock, credentials.credentials)
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only callers whose role grants `permission`."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        _ensure_permitted(principal, permission)
+        return principal
+
+    return check
+
+
+def stream_principal(
+    engine: Engine,
+    clock: Clock,
+    header_token: str | None,
+    query_token: str | None,
+    permission: Permission,
+) -> Principal:
+    """The caller of an event stream, whose role must grant `permission`. The token may come
+    as `?token=`, since a browser's EventSource cannot send an Authorization header."""
+    token = header_token or query_token
+    if not token:
+        raise ProblemError(
+            401, "a bearer token is required (header or ?token=)", kind="not-authenticated"
+        )
+    principal = _principal_of(engine, clock, token)
+    _ensure_permitted(principal, permission)
+    return principal
+
+
+def _principal_of(engine: Engine, clock: Clock, token: str) -> Principal:
     with engine.connect() as conn:
-        principal = principal_for_token(conn, credentials.credentials, clock.now())
+        principal = principal_for_token(conn, token, clock.now())
     if principal is None:
         raise ProblemError(
             401, "the token is unknown, expired or revoked", kind="not-authenticated"
@@ -49,19 +82,13 @@ def current_principal(
     return principal
 
 
-def require(permission: Permission) -> Callable[[Principal], Principal]:
-    """A dependency that lets through only callers whose role grants `permission`."""
-
-    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if not principal.can(permission):
-            raise ProblemError(
-                403,
-                f"role {principal.role.value} may not {permission.value}",
-                kind="forbidden",
-            )
-        return principal
-
-    return check
+def _ensure_permitted(principal: Principal, permission: Permission) -> None:
+    if not principal.can(permission):
+        raise ProblemError(
+            403,
+            f"role {principal.role.value} may not {permission.value}",
+            kind="forbidden",
+        )
 
 
 def ensure_in_scope(principal: Principal, municipality_code: str) -> None:

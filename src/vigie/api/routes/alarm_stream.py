@@ -19,14 +19,13 @@ from typing import Annotated
 import msgspec
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from vigie.alarms.events import AlarmChanged
-from vigie.api.dependencies import CurrentClock, StoreEngine
-from vigie.api.problems import ProblemError
+from vigie.api.dependencies import CurrentClock, StoreEngine, stream_principal
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
-from vigie.auth.tokens import principal_for_token
 from vigie.core.bus import EventBus
 
 router = APIRouter()
@@ -60,32 +59,6 @@ class ClientFeed:
         self.queue.put_nowait(event)
 
 
-def _authenticate(
-    clock: CurrentClock,
-    engine: StoreEngine,
-    header: str | None,
-    query: str | None,
-) -> Principal:
-    token = header or query
-    if not token:
-        raise ProblemError(
-            401, "a bearer token is required (header or ?token=)", kind="not-authenticated"
-        )
-    with engine.connect() as conn:
-        principal = principal_for_token(conn, token, clock.now())
-    if principal is None:
-        raise ProblemError(
-            401, "the token is unknown, expired or revoked", kind="not-authenticated"
-        )
-    if not principal.can(Permission.ALARMS_READ):
-        raise ProblemError(
-            403,
-            f"role {principal.role.value} may not {Permission.ALARMS_READ.value}",
-            kind="forbidden",
-        )
-    return principal
-
-
 @router.get(
     "/stream",
     summary="Live alarm changes (text/event-stream)",
@@ -100,7 +73,10 @@ async def stream(
     token: Annotated[str | None, Query(description="The bearer token, for EventSource")] = None,
 ) -> StreamingResponse:
     header = credentials.credentials if credentials is not None else None
-    principal = _authenticate(clock, engine, header, token)
+    # The token's lookup is a store query: off the event loop.
+    principal = await run_in_threadpool(
+        stream_principal, engine, clock, header, token, Permission.ALARMS_READ
+    )
     bus: EventBus = request.app.state.bus
     feed = ClientFeed(asyncio.get_running_loop(), principal, QUEUE_SIZE)
     unsubscribe = bus.subscribe(AlarmChanged, feed.offer)

@@ -33,11 +33,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from vigie.api.dependencies import CurrentClock, StoreEngine
+from vigie.api.dependencies import CurrentClock, StoreEngine, stream_principal
 from vigie.api.problems import ProblemError
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
-from vigie.auth.tokens import principal_for_token
 from vigie.core.bus import EventBus
 from vigie.registry.ids import parse_urn
 from vigie.telemetry.events import StateChanged
@@ -128,29 +127,6 @@ class StateFeed:
         return changes, lost
 
 
-def authenticate_stream(
-    engine: StoreEngine, clock: CurrentClock, header: str | None, query: str | None
-) -> Principal:
-    token = header or query
-    if not token:
-        raise ProblemError(
-            401, "a bearer token is required (header or ?token=)", kind="not-authenticated"
-        )
-    with engine.connect() as conn:
-        principal = principal_for_token(conn, token, clock.now())
-    if principal is None:
-        raise ProblemError(
-            401, "the token is unknown, expired or revoked", kind="not-authenticated"
-        )
-    if not principal.can(Permission.ASSETS_READ):
-        raise ProblemError(
-            403,
-            f"role {principal.role.value} may not {Permission.ASSETS_READ.value}",
-            kind="forbidden",
-        )
-    return principal
-
-
 def _municipality_of(asset_id: str) -> str | None:
     parsed = parse_urn(asset_id)
     return parsed[1] if parsed is not None else None
@@ -237,7 +213,9 @@ async def state_stream(
     asset: Annotated[str | None, Query(description="Only this asset", max_length=200)] = None,
 ) -> StreamingResponse:
     header = credentials.credentials if credentials is not None else None
-    principal = await run_in_threadpool(authenticate_stream, engine, clock, header, token)
+    principal = await run_in_threadpool(
+        stream_principal, engine, clock, header, token, Permission.ASSETS_READ
+    )
     if asset is not None:
         code = _municipality_of(asset)
         if code is None or not principal.may_touch(code):
