@@ -103,6 +103,11 @@ class Outcome(NamedTuple):
     reason: str | None = None
 
 
+def unsupported(kind: str, command: Command) -> Outcome:
+    """What a device answers to an action it does not have."""
+    return Outcome("failed", f"unsupported action for a {kind}: {command.action}")
+
+
 @dataclass(frozen=True)
 class Affected:
     """What an injected fault did: when it really starts (a fault may take effect later

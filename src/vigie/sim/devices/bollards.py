@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from vigie.domains.bollards.metrics import BOLLARD_INTERVAL_S
 from vigie.registry.asset_types import AssetType, Relation
-from vigie.sim.devices.base import Affected, Command, Outcome, SimContext
+from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, unsupported
 from vigie.sim.devices.calendar import local_hour, next_local
 from vigie.sim.devices.twin import SimTwin
 
@@ -123,7 +123,7 @@ class Bollards:
         if not self.ctx.node_reachable(self.node[k]):
             return Outcome("silent")
         if command.action != "set_position":
-            return Outcome("failed", f"unsupported action for a {BOLLARD}: {command.action}")
+            return unsupported(BOLLARD, command)
         if command.position not in ("up", "down"):
             return Outcome("failed", "set_position needs position: up or down")
         # Without `until`, the position holds until the next scheduled change.

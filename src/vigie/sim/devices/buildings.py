@@ -29,6 +29,7 @@ from vigie.sim.devices.base import (
     Outcome,
     SimContext,
     rounded,
+    unsupported,
     years_in_service,
 )
 from vigie.sim.devices.occupancy import PREHEAT_H, is_night, occupied
@@ -233,7 +234,7 @@ class Buildings:
     ) -> Outcome | None:
         if asset_id not in self.ids:
             return None
-        return Outcome("failed", f"unsupported action for a {BUILDING}: {command.action}")
+        return unsupported(BUILDING, command)
 
     # -- faults ----------------------------------------------------------------------------
 

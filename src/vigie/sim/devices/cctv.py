@@ -10,7 +10,7 @@ import numpy as np
 
 from vigie.domains.cctv.metrics import CAMERA_INTERVAL_S
 from vigie.registry.asset_types import AssetType, Relation
-from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded
+from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded, unsupported
 from vigie.sim.devices.traffic_curve import traffic_share
 from vigie.sim.devices.twin import SimTwin
 
@@ -67,7 +67,7 @@ class Cctv:
     ) -> Outcome | None:
         if asset_id not in self.index:
             return None
-        return Outcome("failed", f"unsupported action for a {CAMERA}: {command.action}")
+        return unsupported(CAMERA, command)
 
     def fault_assets(self, kind: str) -> Sequence[str]:
         return self.ids if kind == "camera_offline" else ()

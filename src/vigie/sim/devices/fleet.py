@@ -20,6 +20,7 @@ from vigie.sim.devices.base import (
     Outcome,
     SimContext,
     rounded,
+    unsupported,
     years_in_service,
 )
 from vigie.sim.devices.calendar import is_weekday, next_local
@@ -201,7 +202,7 @@ class Fleet:
     ) -> Outcome | None:
         if asset_id not in self.index:
             return None
-        return Outcome("failed", f"unsupported action for a {VEHICLE}: {command.action}")
+        return unsupported(VEHICLE, command)
 
     def fault_assets(self, kind: str) -> Sequence[str]:
         return ()

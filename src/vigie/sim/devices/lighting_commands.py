@@ -12,7 +12,7 @@ import numpy as np
 from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS
 from vigie.domains.lighting.programs import ProgramError, make_program
 from vigie.registry.asset_types import AssetType
-from vigie.sim.devices.base import Command, Outcome
+from vigie.sim.devices.base import Command, Outcome, unsupported
 from vigie.sim.devices.luminaires import UNTIL_NEXT_CHANGE, UNTIL_TIME, Ints
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def apply_command(
             return Outcome("failed", "switch needs on: true or false")
         on, level = command.on, 100.0
     else:
-        return Outcome("failed", f"unsupported action for a {kind}: {command.action}")
+        return unsupported(kind, command)
     if i is not None:
         if lighting.bank.driver_fault[i]:
             return Outcome("failed", "driver fault: the luminaire cannot be lit")

@@ -15,7 +15,7 @@ import numpy as np
 
 from vigie.domains.traffic.metrics import CONTROLLER_INTERVAL_S
 from vigie.registry.asset_types import AssetType, Relation
-from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded
+from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded, unsupported
 from vigie.sim.devices.calendar import is_weekday, local_hour
 from vigie.sim.devices.traffic_curve import traffic_share
 from vigie.sim.devices.twin import SimTwin
@@ -119,7 +119,7 @@ class Traffic:
         if not self.ctx.node_reachable(self.node[k]):
             return Outcome("silent")
         if command.action != "set_plan":
-            return Outcome("failed", f"unsupported action for a {CONTROLLER}: {command.action}")
+            return unsupported(CONTROLLER, command)
         if command.plan is None or not 1 <= command.plan <= 255:
             return Outcome("failed", "set_plan needs plan between 1 and 255")
         if self.flashing[k]:

@@ -21,6 +21,7 @@ from vigie.sim.devices.base import (
     Outcome,
     SimContext,
     rounded,
+    unsupported,
     years_in_service,
 )
 from vigie.sim.devices.bus_lines import BusLine, derive_lines
@@ -232,7 +233,7 @@ class Transit:
     ) -> Outcome | None:
         if asset_id not in self.index:
             return None
-        return Outcome("failed", f"unsupported action for a {BUS}: {command.action}")
+        return unsupported(BUS, command)
 
     # -- faults ----------------------------------------------------------------------------
 
