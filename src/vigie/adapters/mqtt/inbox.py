@@ -25,26 +25,13 @@ class Inbox(Generic[T]):
         self._ready = threading.Condition(threading.Lock())
         self._batch_size = batch_size
 
-    def put(self, item: T, *, take_full: bool = False) -> list[T]:
-        """Add `item`. With `take_full`, a batch that this item fills is taken out at once and
-        returned, for the caller to handle itself (no taker sees it); else returns []."""
+    def put(self, item: T) -> None:
         with self._ready:
             self._items.append((time.monotonic(), item))
-            if take_full and len(self._items) >= self._batch_size:
-                return [self._items.popleft()[1] for _ in range(self._batch_size)]
             # Wake the taker only when it can act: a first item starts its linger timer,
             # a full batch ends it. Waking it on every message costs throughput.
             if len(self._items) == 1 or len(self._items) >= self._batch_size:
                 self._ready.notify()
-            return []
-
-    def put_back(self, items: list[T]) -> None:
-        """Return a batch taken with `put(take_full=True)` that could not be handled, ahead
-        of everything else, and wake the taker to handle it."""
-        with self._ready:
-            now = time.monotonic()
-            self._items.extendleft((now, item) for item in reversed(items))
-            self._ready.notify_all()
 
     def take(self, linger_s: float, stop: threading.Event) -> list[T]:
         """Up to `batch_size` items, oldest first: as soon as a batch is full, or `linger_s`

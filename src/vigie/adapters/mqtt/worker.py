@@ -6,14 +6,9 @@ MQTT 5, because the worker needs three things MQTT 3.1.1 lacks: shared subscript
 for a set time (Session Expiry), and a per-client in-flight window it chooses (Receive
 Maximum; a 3.1.1 client gets the broker's default, 20 on Mosquitto, far below one batch).
 
-Threads: paho's network thread appends deliveries to the inbox; the worker's ingest thread
-takes batches, calls `Pipeline.ingest` (which returns after the commit) and then
-acknowledges each message. Under load, a delivery that fills a batch makes the network
-thread ingest that batch itself, once: handing each batch to another thread cost ~25% of
-the messages per second here (docs/benchmarks.md). If that attempt fails, the batch goes
-back to the ingest thread, which retries with backoff, and the network thread hands every
-batch over until a commit succeeds again: a failing store never holds the connection for
-more than one attempt. Anything delivered but not acknowledged when the process dies is
+Threads: paho's network thread only appends deliveries to the inbox; the worker's ingest
+thread takes batches, calls `Pipeline.ingest` (which returns after the commit) and then
+acknowledges each message. Anything delivered but not acknowledged when the process dies is
 redelivered to the same session (same client id, Clean Start 0); the pipeline stores a
 repeated reading once.
 """
@@ -57,9 +52,7 @@ class _Delivery(NamedTuple):
 
 @dataclass
 class WorkerStats:
-    """Running totals, for logs and tests; read by anyone. `received` and `connections` are
-    written by the network thread only; the batches' totals under the worker's stats lock
-    (both the network thread and the ingest thread ingest batches)."""
+    """Running totals, for logs and tests; written by one thread each, read by anyone."""
 
     received: int = 0
     batches: int = 0
@@ -95,14 +88,6 @@ class IngestWorker:
         self._ack_lock = threading.Lock()
         self._connection = 0
         self._ingest_thread: threading.Thread | None = None
-        # Whether the network thread may ingest a full batch itself: not while the store
-        # fails (the ingest thread retries) nor once stopping. `_inline_lock` is held while it
-        # does, so that `stop` waits for that batch's acknowledgements before DISCONNECT.
-        self._inline = True
-        self._inline_lock = threading.Lock()
-        self._stats_lock = threading.Lock()
-        # Set when ingesting on the network thread met a bug: nothing more is acknowledged.
-        self._failed = threading.Event()
         self._client = self._make_client()
 
     def _make_client(self) -> Client:
@@ -150,13 +135,8 @@ class IngestWorker:
 
     @property
     def running(self) -> bool:
-        """False once the ingest thread has ended (stopped, or died of a bug: see the log), or
-        a bug struck a batch on the network thread."""
-        return (
-            self._ingest_thread is not None
-            and self._ingest_thread.is_alive()
-            and not self._failed.is_set()
-        )
+        """False once the ingest thread has ended (stopped, or died of a bug: see the log)."""
+        return self._ingest_thread is not None and self._ingest_thread.is_alive()
 
     def wait_subscribed(self, timeout_s: float) -> bool:
         """Whether the broker confirmed the subscription within `timeout_s`."""
@@ -166,12 +146,9 @@ class IngestWorker:
         """Finish and acknowledge the batch in hand, then disconnect. Deliveries not yet
         taken stay unacknowledged: the broker keeps them in the session for next time."""
         self._stopping.set()
-        self._inline = False
         self._inbox.wake()
         if self._ingest_thread is not None:
             self._ingest_thread.join(timeout_s)
-        with self._inline_lock:  # a batch the network thread is ingesting: let it finish
-            pass
         # DISCONNECT is queued behind the acknowledgements, so they reach the broker first.
         self._client.disconnect()
         self._client.loop_stop()
@@ -255,39 +232,7 @@ class IngestWorker:
 
     def _on_message(self, _client: Client, _userdata: Any, message: MQTTMessage) -> None:
         self.stats.received += 1
-        delivery = _Delivery(message, self.pipeline.clock.now(), self._connection)
-        batch = self._inbox.put(delivery, take_full=self._inline)
-        if batch:
-            self._ingest_here(batch)
-
-    def _ingest_here(self, batch: list[_Delivery]) -> None:
-        """One attempt at a full batch on the network thread; on failure the batch goes back
-        to the ingest thread (which retries and acknowledges) and so do the next ones."""
-        with self._inline_lock:
-            if not self._inline:  # stopping, or the store failed meanwhile
-                self._inbox.put_back(batch)
-                return
-            try:
-                self._store([_raw_message(d) for d in batch])
-            except Exception:
-                self._inline = False
-                with self._stats_lock:
-                    self.stats.failed_attempts += 1
-                log.warning(
-                    "ingest of %d messages failed; handed to the ingest thread to retry",
-                    len(batch),
-                    exc_info=True,
-                )
-                self._inbox.put_back(batch)
-                return
-            try:
-                self._acknowledge(batch)
-            except Exception:
-                # A bug, as in `_ingest_loop`: stop acknowledging, let the process be restarted.
-                self._inline = False
-                self._failed.set()
-                self._inbox.wake()
-                log.critical("acknowledging on the network thread failed", exc_info=True)
+        self._inbox.put(_Delivery(message, self.pipeline.clock.now(), self._connection))
 
     # -- ingest thread -----------------------------------------------------------------------
 
@@ -301,17 +246,13 @@ class IngestWorker:
 
     def _ingest_batches(self) -> None:
         linger_s = self.settings.batch_ms / 1000
-        while not self._failed.is_set():
+        while True:
             last = self._stopping.is_set()
             batch = self._inbox.take(linger_s, self._stopping)
-            if self._failed.is_set():
-                return  # a bug struck on the network thread: acknowledge nothing more
             if batch:
                 if not self._commit([_raw_message(d) for d in batch]):
                     return  # stopping while the store fails: leave the batch unacknowledged
                 self._acknowledge(batch)
-                if not self._stopping.is_set():
-                    self._inline = True  # the store commits again
             if last or (self._stopping.is_set() and not batch):
                 return
 
@@ -323,8 +264,7 @@ class IngestWorker:
                 self._store(messages)
                 return True
             except Exception:
-                with self._stats_lock:
-                    self.stats.failed_attempts += 1
+                self.stats.failed_attempts += 1
                 log.exception(
                     "ingest of %d messages failed; not acknowledged, retrying in %.1f s",
                     len(messages),
@@ -343,17 +283,15 @@ class IngestWorker:
             for message in messages:
                 if message.topic_asset is None:
                     self.pipeline.dead_letter(message, _unaddressed(message.topic or ""))
-                    with self._stats_lock:
-                        stats.rejected += 1
-                        stats.ingested += 1
+                    stats.rejected += 1
+            stats.ingested += len(messages) - len(addressed)
         if addressed:
             result = self.pipeline.ingest(addressed)
-            with self._stats_lock:
-                stats.batches += 1
-                stats.ingested += result.messages
-                stats.stored += result.stored
-                stats.duplicates += result.duplicates
-                stats.rejected += result.rejected
+            stats.batches += 1
+            stats.ingested += result.messages
+            stats.stored += result.stored
+            stats.duplicates += result.duplicates
+            stats.rejected += result.rejected
 
     def _acknowledge(self, batch: list[_Delivery]) -> None:
         with self._ack_lock:
@@ -362,8 +300,7 @@ class IngestWorker:
             # and acknowledged then; acking its packet id here could ack another message.
             mids = [d.message.mid for d in batch if d.message.qos == 1 and d.connection == current]
             _send_pubacks(self._client, mids)
-        with self._stats_lock:
-            self.stats.acknowledged += len(mids)
+        self.stats.acknowledged += len(mids)
 
 
 def _send_pubacks(client: Client, mids: list[int]) -> None:
