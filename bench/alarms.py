@@ -46,6 +46,7 @@ from vigie.adapters.mqtt.broker import free_port
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
+from vigie.domains.installed import install_all
 from vigie.registry.assets import Link, NewAsset, Part, insert_assets
 from vigie.registry.ids import part_urn
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
@@ -57,6 +58,8 @@ from vigie.sim.devices.wire import http_bodies
 from vigie.sim.faults.config import FaultConfig
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 PEAK_MSGS_PER_S = 1_100  # the Dijon peak (issue #3)
 OFFERED_MSGS_PER_S = 10 * PEAK_MSGS_PER_S

@@ -36,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from scratch import scratch_dir
+from vigie.domains.installed import install_all
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import readings, readings_daily, readings_hourly
@@ -43,6 +44,8 @@ from vigie.store.types import micros
 from vigie.telemetry.fast_writes import ReadingRow, append_readings
 from vigie.telemetry.wal import rewind_log
 from vigie.timeseries.maintenance import roll_up_in_steps
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 GOAL_S = 900.0
 DAYS_IN_YEAR = 365

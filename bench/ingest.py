@@ -48,7 +48,8 @@ from vigie.auth.users import add_user
 from vigie.cli.ingest import freeze_long_lived_objects
 from vigie.core.bus import EventBus
 from vigie.core.clock import SystemClock
-from vigie.registry.asset_types import PartKind
+from vigie.domains.buildings.assets import METER_PART
+from vigie.domains.installed import install_all
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.sim.city import GeneratedCity, generate_city, write_city
 from vigie.store.engine import make_engine
@@ -59,6 +60,8 @@ from vigie.telemetry.events import StateChanged
 from vigie.telemetry.metrics import MetricDescription, MetricKind
 from vigie.telemetry.pipeline import Pipeline
 from vigie.telemetry.topics import shared_subscription, topic_for
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 RATIO_GOAL = 0.8
 HTTP_GOAL_READINGS_PER_S = 100_000
@@ -123,7 +126,7 @@ def twin_messages(engine: Engine, total: int, base: datetime) -> tuple[list[Mess
         reporters += [
             (meter_id, METER)
             for meter_id in conn.scalars(
-                select(asset_parts.c.id).where(asset_parts.c.kind == PartKind.METER.value)
+                select(asset_parts.c.id).where(asset_parts.c.kind == METER_PART)
             )
         ]
     lights = [asset_id for asset_id, kind in reporters if kind == "Streetlight"]

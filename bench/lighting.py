@@ -38,8 +38,9 @@ from vigie.commands.mqtt import MqttCommandLink
 from vigie.commands.service import Caller, submit
 from vigie.commands.targets import TargetSpec
 from vigie.core.clock import SystemClock
+from vigie.domains.installed import install_all
+from vigie.domains.lighting.energy_kpi import lighting_energy
 from vigie.domains.lighting.proof import ProofConfig, run_proof
-from vigie.kpi.lighting_energy import lighting_energy
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.sim.city import generate_city, write_city
 from vigie.sim.devices.simulation import Simulation
@@ -49,6 +50,8 @@ from vigie.sim.transport import MqttLink
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import command_devices
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 LIGHT, CABINET = "Streetlight", "StreetlightControlCabinet"
 

@@ -35,6 +35,7 @@ from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
 from vigie.adapters.mqtt.settings import parse_broker_url
 from vigie.adapters.priority.mqtt import PriorityLink
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+from vigie.domains.installed import install_all
 from vigie.domains.traffic.approach import ApproachTracker, EquippedCrossing, LinePath
 from vigie.domains.traffic.controller import StageController
 from vigie.domains.traffic.live import LivePriority
@@ -42,6 +43,8 @@ from vigie.domains.traffic.plans import two_stage_plan
 from vigie.domains.traffic.priority import PriorityConfig
 from vigie.domains.traffic.server import PriorityServer
 from vigie.registry.assets import Asset, Part
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 BUSES = 180
 INTERSECTIONS = 113

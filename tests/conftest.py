@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from vigie.domains.installed import install_all
 from vigie.registry.municipalities import seed_reference_municipalities
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import metadata
 
 POSTGRES_URL_VARIABLE = "VIGIE_TEST_POSTGRES_URL"
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 
 def _postgres_base_url() -> str:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from vigie.domains.lighting.energy_kpi import dark_hours, lighting_energy
 from vigie.domains.lighting.store import load_lights
-from vigie.kpi.lighting_energy import dark_hours, lighting_energy
 from vigie.registry.municipalities import list_municipalities
 from vigie.sim.city import generate_city, write_city
 from vigie.store.schema import assets, readings_daily

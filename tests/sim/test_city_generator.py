@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 
 from vigie.cli.main import app
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
-from vigie.registry.asset_types import LIGHTING_CLASSES, AssetType
+from vigie.domains.bollards.assets import BOLLARD
+from vigie.domains.lighting.assets import LIGHTING_CLASSES, STREETLIGHT
+from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.assets import Asset, AssetFilter, count_by_type, query_assets
 from vigie.registry.batch import validate_batch
 from vigie.registry.municipalities import (
@@ -95,10 +97,8 @@ def stored(store: Engine) -> dict[str, list[Asset]]:
     """Every stored asset with its links (and parts, for the types that have some), by type."""
     with store.connect() as conn:
         return {
-            t.value: query_assets(
-                conn, AssetFilter(types=(t.value,)), with_parts=t.value in _WITH_PARTS
-            )
-            for t in AssetType
+            t: query_assets(conn, AssetFilter(types=(t,)), with_parts=t in _WITH_PARTS)
+            for t in ASSET_TYPES
         }
 
 
@@ -400,11 +400,11 @@ def test_every_scale_keeps_at_least_one_of_each_type(communes: list[Municipality
             parse_scale(wrong)
     five = plan_city(5, communes)
     for asset_type, published in PUBLISHED.items():
-        assert five.totals()[AssetType(asset_type)] == 5 * published
+        assert five.totals()[asset_type] == 5 * published
     assert five.renovated_buildings == 65
     tenth = plan_city(0.1, communes)
-    assert tenth.totals()[AssetType.STREETLIGHT] == 3_400
-    assert tenth.totals()[AssetType.BOLLARD] == 3 and tenth.renovated_buildings == 1
+    assert tenth.totals()[STREETLIGHT] == 3_400
+    assert tenth.totals()[BOLLARD] == 3 and tenth.renovated_buildings == 1
     tiny = generate_city(1, 0.005, communes)
     assert tiny.counts == {t.value: n for t, n in plan_city(0.005, communes).totals().items()}
     assert min(tiny.counts.values()) >= 1

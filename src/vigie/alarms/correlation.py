@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from vigie.alarms.model import Alarm
 from vigie.alarms.open_alarms import OpenAlarms
-from vigie.alarms.topology import LINK, NODE, Topology
+from vigie.alarms.topology import Topology, is_network_link, is_network_node
 
 
 class Correlator:
@@ -91,7 +91,11 @@ class Correlator:
                 if dependent in covered:
                     self._covering.setdefault(dependent, other)
         info = self.topology.get(asset_id)
-        if refresh and info is not None and info.type in (NODE, LINK):
+        if (
+            refresh
+            and info is not None
+            and (is_network_node(info.type) or is_network_link(info.type))
+        ):
             self.refresh_network()
 
     def refresh_network(self) -> None:
@@ -100,7 +104,7 @@ class Correlator:
         changed = False
         for root_id, asset_id in self._roots.items():
             info = self.topology.get(asset_id)
-            if info is not None and info.type in (NODE, LINK):
+            if info is not None and (is_network_node(info.type) or is_network_link(info.type)):
                 before = self._covers.get(root_id)
                 self._covers[root_id] = self._covered_by(root_id)
                 changed = changed or self._covers[root_id] != before

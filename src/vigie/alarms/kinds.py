@@ -1,6 +1,7 @@
 """The condition kinds a rule file may name, with their parameters and the asset types they
-apply to. `condition` (clauses on metrics) covers thresholds and states as data; the others
-are logic written in Python."""
+apply to. `condition` (clauses on metrics) covers thresholds and states as data and `silence`
+a device that stopped talking; the other kinds are logic written in Python by the domains and
+registered when their integration is installed."""
 
 from __future__ import annotations
 
@@ -11,21 +12,8 @@ from typing import Any
 import msgspec
 
 from vigie.alarms.conditions.base import Condition
-from vigie.alarms.conditions.buildings import NightConsumption, NightConsumptionParams
 from vigie.alarms.conditions.clauses import ClauseCondition, ConditionParams
-from vigie.alarms.conditions.lighting import (
-    DayBurner,
-    DayBurnerParams,
-    DimmingFailure,
-    DimmingFailureParams,
-    LampFailure,
-    LampFailureParams,
-)
 from vigie.alarms.conditions.silence import SilenceCondition, SilenceParams
-from vigie.alarms.conditions.traffic import PlanMismatch, PlanMismatchParams
-from vigie.alarms.conditions.transit import OffRoute, OffRouteParams
-from vigie.registry.asset_types import AssetType
-from vigie.telemetry.catalogue import METER
 
 SILENCE = "silence"
 
@@ -38,21 +26,21 @@ class Kind:
     types: frozenset[str] | None = None
 
 
-def _only(*types: str) -> frozenset[str]:
+def only(*types: str) -> frozenset[str]:
     return frozenset(types)
 
 
 KINDS: dict[str, Kind] = {
     "condition": Kind(ConditionParams, ClauseCondition),
     SILENCE: Kind(SilenceParams, SilenceCondition),
-    "lamp_failure": Kind(LampFailureParams, LampFailure, _only(AssetType.STREETLIGHT.value)),
-    "dimming_failure": Kind(
-        DimmingFailureParams, DimmingFailure, _only(AssetType.STREETLIGHT.value)
-    ),
-    "day_burner": Kind(DayBurnerParams, DayBurner, _only(AssetType.STREETLIGHT.value)),
-    "plan_mismatch": Kind(
-        PlanMismatchParams, PlanMismatch, _only(AssetType.TRAFFIC_SIGNAL_CONTROLLER.value)
-    ),
-    "off_route": Kind(OffRouteParams, OffRoute, _only(AssetType.BUS.value)),
-    "night_consumption": Kind(NightConsumptionParams, NightConsumption, _only(METER)),
 }
+_GENERIC = frozenset(KINDS)
+
+
+def register_kind(key: str, kind: Kind) -> None:
+    KINDS[key] = kind
+
+
+def unregister_kind(key: str) -> None:
+    if key not in _GENERIC:
+        KINDS.pop(key, None)

@@ -27,7 +27,7 @@ from vigie.alarms.events import AlarmChanged, Change
 from vigie.alarms.model import CONDITION_STATES, Alarm, AlarmState
 from vigie.alarms.open_alarms import OpenAlarms
 from vigie.alarms.policy import AlarmPolicy
-from vigie.alarms.topology import LINK, NODE, Topology
+from vigie.alarms.topology import Topology, is_network_link, is_network_node
 from vigie.alarms.tracking import Edge, Fall, Key, Rise
 from vigie.store.schema import alarms
 from vigie.telemetry.catalogue import expected_interval_s
@@ -90,7 +90,7 @@ class Ledger:
             # unreachable in the same breath.
             rises = sorted(
                 (e for e in edges if isinstance(e, Rise)),
-                key=lambda r: (not r.rule.root, r.rule.reporter_type != LINK),
+                key=lambda r: (not r.rule.root, not is_network_link(r.rule.reporter_type)),
             )
             new: list[Alarm] = []
             for rise in rises:
@@ -213,8 +213,8 @@ class Ledger:
         if (
             covering is not None
             and info is not None
-            and info.type == LINK
-            and covering.asset_type == NODE
+            and is_network_link(info.type)
+            and is_network_node(covering.asset_type)
             and covering.asset_id in self.correlator.dependents(rise.asset_id)
         ):
             return None
@@ -240,7 +240,7 @@ class Ledger:
         )
         if self._save(conn, current, after, Change.CLEARED, now, changes):
             self._release_root(conn, after, now)
-            if after.is_root and after.asset_type == LINK and after.caused_by is not None:
+            if after.is_root and is_network_link(after.asset_type) and after.caused_by is not None:
                 # A link back that was no root of its own: the network roots judge again.
                 self.correlator.refresh_network()
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from vigie.alarms.model import CONDITION_STATES, Alarm, AlarmState
-from vigie.alarms.topology import LINK
+from vigie.alarms.topology import is_network_link
 
 Key = tuple[str, str]
 
@@ -32,7 +32,7 @@ class OpenAlarms:
         self._by_asset[alarm.asset_id].add(alarm.id)
         if alarm.caused_by is not None:
             self._children[alarm.caused_by].add(alarm.id)
-        if alarm.is_root and alarm.asset_type == LINK and alarm.state in CONDITION_STATES:
+        if alarm.is_root and is_network_link(alarm.asset_type) and alarm.state in CONDITION_STATES:
             self._links_down[alarm.id] = alarm.asset_id
 
     def remove(self, alarm_id: int) -> None:

@@ -23,7 +23,8 @@ from vigie.alarms.kinds import KINDS, SILENCE
 from vigie.alarms.model import Severity
 from vigie.telemetry.catalogue import METRICS
 
-PACKAGE_RULES_DIR = Path(__file__).with_name("rules")
+#: The installed integrations' rule files, by the file name a site may override.
+RULE_FILES: dict[str, Path] = {}
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 _COMMON_KEYS = frozenset(
     {"id", "title", "type", "kind", "severity", "root", "for_s", "description"}
@@ -80,9 +81,9 @@ class RuleBook:
 
 
 def rule_files(site_dir: Path | None = None) -> list[Path]:
-    """The package's rule files; a file of `site_dir` with the same name replaces the
-    package's, and its other files are added."""
-    chosen = {p.name: p for p in sorted(PACKAGE_RULES_DIR.glob("*.toml"))}
+    """The installed integrations' rule files (`<domain>.toml`); a file of `site_dir` with the
+    same name replaces the integration's, and its other files are added."""
+    chosen = dict(RULE_FILES)
     if site_dir is not None:
         chosen.update({p.name: p for p in sorted(site_dir.glob("*.toml"))})
     return [chosen[name] for name in sorted(chosen)]

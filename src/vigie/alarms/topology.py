@@ -1,7 +1,10 @@
 """What the alarm engine knows of the registry, precomputed for speed: every reporter (asset
-or meter) with its type, place and attributes, and the topology maps that say which assets
-depend on which — the lights on a cabinet's feeders, the devices on a network node, the nodes
-cut off by a failed node or fibre link.
+or reporting part such as a meter) with its type, place and attributes, and the topology maps
+that say which assets depend on which — the assets fed by a supplier's parts (lights on a
+cabinet's feeders), the devices on a network node, the nodes cut off by a failed node or link.
+Which types are suppliers, network nodes and network links is read from the installed asset
+types' relations, not named here; a network node whose `node_role` is `core` (or else
+`aggregation`) is a root of the network.
 
 Loaded once (about a second for the whole Dijon twin) and reloaded when the registry changes.
 """
@@ -17,14 +20,36 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
-from vigie.registry.asset_types import AssetType, PartKind, Relation
+from vigie.registry.asset_types import ASSET_TYPES, Relation, reporting_parts
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.store.schema import asset_links, asset_parts, assets
-from vigie.telemetry.catalogue import METER
 
-CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
-NODE = AssetType.NETWORK_NODE.value
-LINK = AssetType.FIBRE_LINK.value
+
+def network_link_types() -> frozenset[str]:
+    """Types that join two network nodes (their ENDPOINT links)."""
+    return frozenset(
+        s.name for s in ASSET_TYPES.values() if any(r == Relation.ENDPOINT for r, _, _ in s.links)
+    )
+
+
+def network_node_types() -> frozenset[str]:
+    """Types a network link ends on."""
+    return frozenset(
+        target
+        for s in ASSET_TYPES.values()
+        for relation, _, targets in s.links
+        if relation == Relation.ENDPOINT
+        for target in targets
+    )
+
+
+def is_network_link(asset_type: str) -> bool:
+    return asset_type in network_link_types()
+
+
+def is_network_node(asset_type: str) -> bool:
+    return asset_type in network_node_types()
+
 
 #: (assets, assets in service, latest change, links): when it moves, the topology reloads.
 Signature = tuple[int, int, datetime | None, int]
@@ -33,13 +58,13 @@ Signature = tuple[int, int, datetime | None, int]
 @dataclass(frozen=True, slots=True)
 class AssetInfo:
     id: str
-    type: str  # asset type, or "Meter"
+    type: str  # asset type, or a reporting part's URN type ("Meter")
     municipality_code: str
     status: str
     lon: float
     lat: float
     attributes: Mapping[str, Any]
-    #: For a meter, the building it belongs to.
+    #: For a reporting part (a meter), the asset it belongs to (its building).
     parent_id: str | None = None
 
     @property
@@ -62,8 +87,9 @@ class Topology:
     def __init__(self) -> None:
         self.assets: dict[str, AssetInfo] = {}
         self.by_type: dict[str, list[str]] = defaultdict(list)
-        self.cabinet_of_feeder: dict[str, str] = {}
-        self.lights_of_cabinet: dict[str, list[str]] = defaultdict(list)
+        self.owner_of_part: dict[str, str] = {}
+        #: supplier (the owner of the part an asset is fed by) -> the assets it feeds
+        self.fed_by: dict[str, list[str]] = defaultdict(list)
         self.devices_of_node: dict[str, list[str]] = defaultdict(list)
         self.ends_of_link: dict[str, tuple[str, ...]] = {}
         self.links_of_node: dict[str, list[str]] = defaultdict(list)
@@ -97,19 +123,19 @@ class Topology:
                 asset_parts.c.asset_id,
                 asset_parts.c.kind,
                 asset_parts.c.attributes,
-            ).where(asset_parts.c.kind.in_((PartKind.METER.value, PartKind.FEEDER.value)))
+            )
         )
+        reporting = {p.kind: p.urn_type for p in reporting_parts()}
         for part_id, owner_id, kind, attributes in parts:
             owner = topology.assets.get(owner_id)
             if owner is None:
                 continue
-            if kind == PartKind.FEEDER.value:
-                topology.cabinet_of_feeder[part_id] = owner_id
-            else:
+            topology.owner_of_part[part_id] = owner_id
+            if kind in reporting:
                 topology._add(
                     AssetInfo(
                         part_id,
-                        METER,
+                        reporting[kind],
                         owner.municipality_code,
                         owner.status,
                         owner.lon,
@@ -125,9 +151,8 @@ class Topology:
             if asset_id not in topology.assets:
                 continue
             if relation == Relation.FED_BY.value:
-                cabinet = topology.cabinet_of_feeder.get(target_id)
-                if cabinet is not None:
-                    topology.lights_of_cabinet[cabinet].append(asset_id)
+                supplier = topology.owner_of_part.get(target_id, target_id)
+                topology.fed_by[supplier].append(asset_id)
             elif relation == Relation.CONNECTED_TO.value:
                 topology.devices_of_node[target_id].append(asset_id)
             elif relation == Relation.ENDPOINT.value:
@@ -136,7 +161,7 @@ class Topology:
             topology.ends_of_link[link_id] = tuple(nodes)
             for node in nodes:
                 topology.links_of_node[node].append(link_id)
-        nodes = topology.by_type.get(NODE, [])
+        nodes = [n for t in network_node_types() for n in topology.by_type.get(t, [])]
         roles = {n: topology.assets[n].attributes.get("node_role") for n in nodes}
         topology.core_nodes = [n for n in nodes if roles[n] == "core"] or [
             n for n in nodes if roles[n] == "aggregation"
@@ -168,7 +193,7 @@ class Topology:
         is judged on the network as it stands (a second cut in a ring isolates the nodes
         between the two)."""
         info = self.assets.get(asset_id)
-        if info is None or info.type not in (NODE, LINK):
+        if info is None or not (is_network_node(info.type) or is_network_link(info.type)):
             down_links = frozenset()
         else:
             down_links = down_links - {asset_id}
@@ -184,13 +209,13 @@ class Topology:
         found = {asset_id}
         if info is None:
             return found
-        if info.type == CABINET:
-            found.update(self.lights_of_cabinet.get(asset_id, ()))
-        elif info.type == NODE:
+        if asset_id in self.fed_by:
+            found.update(self.fed_by[asset_id])
+        elif is_network_node(info.type):
             found.update(self.devices_of_node.get(asset_id, ()))
             found.update(self.links_of_node.get(asset_id, ()))
             self._add_behind(found, self.cut_off(without_node=asset_id, down_links=down_links))
-        elif info.type == LINK:
+        elif is_network_link(info.type):
             self._add_behind(found, self.cut_off(without_link=asset_id, down_links=down_links))
         return found
 
@@ -236,10 +261,13 @@ class Topology:
                         queue.append(other)
         return reached
 
-    def line_positions(self, line_ref: str) -> list[tuple[float, float]]:
-        """Registered positions of the buses of a line: they sample its corridor."""
+    def positions_where(
+        self, asset_type: str, attribute: str, value: object
+    ) -> list[tuple[float, float]]:
+        """Registered positions (lon, lat) of the assets of a type whose attribute has a value
+        (e.g. the buses of a line, which sample its corridor)."""
         return [
             (info.lon, info.lat)
-            for bus_id in self.by_type.get(AssetType.BUS.value, ())
-            if (info := self.assets[bus_id]).attributes.get("line_ref") == line_ref
+            for asset_id in self.by_type.get(asset_type, ())
+            if (info := self.assets[asset_id]).attributes.get(attribute) == value
         ]

@@ -23,11 +23,7 @@ from vigie.api.routes import (
     audit,
     auth,
     commands,
-    fleet,
-    fleet_geofences,
-    gtfs,
-    kpi,
-    lighting,
+    kpis,
     municipalities,
     telemetry_ingest,
     telemetry_read,
@@ -37,6 +33,7 @@ from vigie.config import Settings
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock, SystemClock
 from vigie.core.heap import freeze_long_lived_objects
+from vigie.integration import installed
 from vigie.store.engine import make_engine
 from vigie.telemetry.pipeline import Pipeline
 from vigie.timeseries.maintenance import Maintenance
@@ -77,13 +74,12 @@ def create_app(
         telemetry_read,
         alarms,
         commands,
-        lighting,
-        kpi,
-        fleet,
-        fleet_geofences,
-        gtfs,
+        kpis,
     ):
         app.include_router(module.router)
+    for integration in installed():  # each facility's own routes
+        for router in integration.routers() if integration.routers is not None else ():
+            app.include_router(router)
     app.include_router(web.router)  # the operator UI, its map layer and live state stream
 
     _merge_body_schemas_into_openapi(app)

@@ -12,9 +12,8 @@ from sqlalchemy.engine import Connection
 from vigie.api.dependencies import ensure_in_scope
 from vigie.api.problems import ProblemError
 from vigie.auth.principal import Principal
-from vigie.registry.asset_types import PartKind
+from vigie.registry.asset_types import reporting_parts
 from vigie.store.schema import asset_parts, assets
-from vigie.telemetry.catalogue import METER
 from vigie.telemetry.metrics import MetricDescription, MetricKind
 
 Value = bool | float | str | None
@@ -83,13 +82,14 @@ def subject_of(conn: Connection, subject_id: str, principal: Principal) -> Subje
     ).first()
     subject: Subject | None = Subject(subject_id, found[0], found[1]) if found else None
     if subject is None:
-        building_municipality = conn.scalar(
-            select(assets.c.municipality_code)
+        part_types = {p.kind: p.urn_type for p in reporting_parts()}
+        part = conn.execute(
+            select(asset_parts.c.kind, assets.c.municipality_code)
             .select_from(asset_parts.join(assets, assets.c.id == asset_parts.c.asset_id))
-            .where(asset_parts.c.id == subject_id, asset_parts.c.kind == PartKind.METER.value)
-        )
-        if building_municipality is not None:
-            subject = Subject(subject_id, METER, building_municipality)
+            .where(asset_parts.c.id == subject_id, asset_parts.c.kind.in_(part_types))
+        ).first()
+        if part is not None:
+            subject = Subject(subject_id, part_types[part[0]], part[1])
     if subject is None:
         raise ProblemError(404, f"no asset or meter {subject_id}", kind="not-found")
     ensure_in_scope(principal, subject.municipality_code)

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from vigie.cli.store import open_store
-from vigie.registry.asset_types import AssetType
+from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.exporting import ExportFormat, export_assets
 from vigie.registry.importing import ImportRefused, ImportReport, SourceError, import_file
 from vigie.registry.municipalities import list_municipalities
@@ -55,7 +55,7 @@ def import_command(
     file: Path = typer.Argument(
         ..., help="A .geojson/.json, .csv/.txt, or zipped (or plain .shp) shapefile."
     ),
-    asset_type: AssetType = typer.Option(..., "--type", help="Asset type of every row."),
+    asset_type: str = typer.Option(..., "--type", help="Asset type of every row."),
     crs: str | None = typer.Option(
         None, "--crs", help="Source CRS, e.g. EPSG:2154; overrides the file's own."
     ),
@@ -99,7 +99,7 @@ def import_command(
             report = import_file(
                 engine,
                 file,
-                asset_type=asset_type.value,
+                asset_type=asset_type,
                 actor=cli_actor(actor),
                 crs=crs,
                 mapping=mapping,
@@ -125,7 +125,7 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    asset_type: AssetType = typer.Option(..., "--type", help="Asset type to export."),
+    asset_type: str = typer.Option(..., "--type", help="Asset type to export."),
     municipality: list[str] | None = typer.Option(
         None, "--municipality", help="INSEE code; repeat for several (default: all)."
     ),
@@ -136,6 +136,10 @@ def export_command(
 ) -> None:
     """Write the registry's assets of one type as GeoJSON (WGS84) or CSV (lon/lat)."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if asset_type not in ASSET_TYPES:
+        names = ", ".join(sorted(ASSET_TYPES))
+        err.print(f"[red]Unknown asset type:[/red] {escape(asset_type)}; one of {names}")
+        raise typer.Exit(EXIT_UNUSABLE)
     engine = open_store()
     try:
         with engine.connect() as conn:
@@ -149,7 +153,7 @@ def export_command(
                 count = export_assets(
                     conn,
                     sys.stdout,
-                    asset_type=asset_type.value,
+                    asset_type=asset_type,
                     fmt=fmt,
                     municipality_codes=municipality,
                 )
@@ -158,11 +162,11 @@ def export_command(
                     count = export_assets(
                         conn,
                         stream,
-                        asset_type=asset_type.value,
+                        asset_type=asset_type,
                         fmt=fmt,
                         municipality_codes=municipality,
                     )
     finally:
         engine.dispose()
     if output is not None:
-        err.print(f"Exported {count} {asset_type.value} to {escape(str(output))}.")
+        err.print(f"Exported {count} {asset_type} to {escape(str(output))}.")

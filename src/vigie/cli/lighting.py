@@ -13,8 +13,8 @@ from rich.console import Console
 
 from vigie.cli.sim import parse_duration
 from vigie.config import Settings
+from vigie.domains.lighting.energy_kpi import lighting_energy
 from vigie.domains.lighting.proof import SETTINGS, ProofConfig, run_proof
-from vigie.kpi.lighting_energy import lighting_energy
 from vigie.store.engine import make_engine
 
 app = typer.Typer(help="Street lighting.", no_args_is_help=True)

@@ -20,6 +20,9 @@ from vigie.cli import (
     traffic,
     users,
 )
+from vigie.domains.installed import install_all
+
+install_all()  # every facility of this build, before any command runs
 
 app = typer.Typer(
     name="vigie",

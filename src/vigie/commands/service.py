@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from vigie.commands.catalogue import load_domain_actions
 from vigie.commands.model import Command, CommandRequest, Policy
 from vigie.commands.store import create_command
 from vigie.commands.targets import TargetSpec, describe, resolve
@@ -42,7 +41,6 @@ def submit(
     policy: Policy,
     now: datetime,
 ) -> Command:
-    load_domain_actions()
     spec = spec_for(domain, action)
     with engine.begin() as conn:
         if spec.prepare is not None:

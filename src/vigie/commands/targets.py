@@ -63,6 +63,10 @@ def register_groups(domain: str, resolver: GroupResolver) -> None:
     _GROUPS[domain] = resolver
 
 
+def unregister_groups(domain: str) -> None:
+    _GROUPS.pop(domain, None)
+
+
 def describe(spec: TargetSpec) -> dict[str, Any]:
     found: dict[str, Any] = msgspec.to_builtins(spec)
     return {k: v for k, v in found.items() if v is not None}

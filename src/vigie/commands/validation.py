@@ -48,6 +48,10 @@ def register(spec: ActionSpec) -> None:
     _ACTIONS[(spec.domain, spec.action)] = spec
 
 
+def unregister(domain: str, action: str) -> None:
+    _ACTIONS.pop((domain, action), None)
+
+
 def actions() -> list[ActionSpec]:
     return sorted(_ACTIONS.values(), key=lambda s: (s.domain, s.action))
 

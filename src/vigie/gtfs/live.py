@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from vigie.domains.transit.assets import BUS
 from vigie.domains.transit.matching import ScheduledTrip, match_trip
 from vigie.gtfs.network import BusNetwork
 from vigie.gtfs.realtime import NextStop, VehicleReport
-from vigie.registry.asset_types import AssetType
 from vigie.store.schema import assets, twin_state
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -43,7 +43,7 @@ def bus_reports(conn: Connection, network: BusNetwork, now: datetime) -> list[Ve
             twin_state.c.ts,
         )
         .join(twin_state, twin_state.c.asset_id == assets.c.id)
-        .where(assets.c.type == AssetType.BUS.value, twin_state.c.metric.in_(_METRICS))
+        .where(assets.c.type == BUS, twin_state.c.metric.in_(_METRICS))
     ).all()
     state: dict[str, dict[str, float]] = {}
     seen: dict[str, datetime] = {}

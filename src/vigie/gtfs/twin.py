@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from vigie.domains.lighting.assets import STREETLIGHT
+from vigie.domains.transit.assets import BUS
 from vigie.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
-from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.bus_lines import BusLine, derive_lines
 from vigie.sim.devices.paths import StreetNamer
 from vigie.sim.devices.twin import Frame, SimTwin
@@ -34,13 +35,13 @@ def headway_s(line_ref: str) -> int:
 
 def twin_lines(twin: SimTwin, seed: int = SIM_SEED) -> tuple[dict[str, BusLine], Frame]:
     """The lines the simulator derives from the registry (same random stream)."""
-    buses = twin.of_type(AssetType.BUS.value)
+    buses = twin.of_type(BUS)
     frame = Frame(twin.ref_lat)
     if not buses:
         return {}, frame
     main = twin.main_municipality()
     centre = frame.to_xy(main.lon, main.lat) if main else frame.to_xy(buses[0].lon, buses[0].lat)
-    namer = StreetNamer(twin.of_type(AssetType.STREETLIGHT.value), frame.to_xy)
+    namer = StreetNamer(twin.of_type(STREETLIGHT), frame.to_xy)
     key = zlib.crc32(b"transit:init")
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, key, 0])))
     return derive_lines(buses, frame.to_xy, centre, namer, rng), frame

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import msgspec
 from sqlalchemy.engine import Connection
 
-from vigie.registry.asset_types import ASSET_TYPES, AssetType
+from vigie.registry.asset_types import asset_type as type_spec
 from vigie.registry.assets import Asset, AssetFilter, query_assets
 
 PAGE_SIZE = 5_000
@@ -52,9 +52,9 @@ def export_assets(
     its attributes. CSV: those fields, lon/lat (and a WKT column for line assets), then one
     column per attribute of the type.
     """
-    kind = AssetType(asset_type)
+    kind = type_spec(asset_type).name
     where = AssetFilter(
-        types=(kind.value,),
+        types=(kind,),
         municipality_codes=tuple(municipality_codes) if municipality_codes else None,
     )
     pages = _pages(conn, where, page_size)
@@ -104,8 +104,8 @@ def _wkt(geometry: dict[str, Any]) -> str:
     return f"{geometry['type'].upper()} ({points})"
 
 
-def _write_csv(out: TextIO, kind: AssetType, pages: Iterable[list[Asset]]) -> int:
-    spec = ASSET_TYPES[kind]
+def _write_csv(out: TextIO, kind: str, pages: Iterable[list[Asset]]) -> int:
+    spec = type_spec(kind)
     attributes = [f.name for f in msgspec.structs.fields(spec.attributes)]
     with_wkt = spec.geometry != "Point"
     header = [*CORE_COLUMNS, "lon", "lat", *(["wkt"] if with_wkt else []), *attributes]

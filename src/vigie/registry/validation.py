@@ -7,12 +7,7 @@ from typing import Any
 
 import msgspec
 
-from vigie.registry.asset_types import (
-    ASSET_TYPES,
-    PART_SPECS,
-    AssetType,
-    PartKind,
-)
+from vigie.registry.asset_types import ASSET_TYPES, PART_SPECS, UnknownAssetType, asset_type
 from vigie.registry.assets import Link, NewAsset, Part
 from vigie.registry.ids import asset_urn, parse_urn
 from vigie.registry.lifecycle import LifecycleStatus
@@ -133,13 +128,12 @@ def validate_asset(
     """
     problems: list[Problem] = []
     try:
-        asset_type = AssetType(raw.type)
-    except ValueError:
-        known = ", ".join(t.value for t in AssetType)
+        spec = asset_type(raw.type)
+    except UnknownAssetType:
+        known = ", ".join(sorted(ASSET_TYPES))
         raise AssetInvalid(
             [Problem("type", f"unknown asset type {raw.type!r}; one of {known}")]
         ) from None
-    spec = ASSET_TYPES[asset_type]
 
     name = raw.name.strip()
     if not name or len(name) > 200:
@@ -167,11 +161,11 @@ def validate_asset(
     )
     problems += attribute_problems
 
-    asset_id = raw.id or next_local_id(asset_type.value, raw.municipality_code)
+    asset_id = raw.id or next_local_id(spec.name, raw.municipality_code)
     parsed = parse_urn(asset_id)
-    if parsed is None or parsed[0] != asset_type.value:
+    if parsed is None or parsed[0] != spec.name:
         problems.append(
-            Problem("id", f"expected urn:ngsi-ld:{asset_type.value}:<INSEE code>:<local id>")
+            Problem("id", f"expected urn:ngsi-ld:{spec.name}:<INSEE code>:<local id>")
         )
     elif raw.id is not None and id_exists(asset_id):
         problems.append(Problem("id", f"{asset_id} already exists"))
@@ -187,7 +181,7 @@ def validate_asset(
         raise AssetInvalid(problems)
     return NewAsset(
         id=asset_id,
-        type=asset_type.value,
+        type=spec.name,
         municipality_code=raw.municipality_code,
         name=name,
         status=status.value,
@@ -214,12 +208,9 @@ def _check_parts(
     local = asset_id.rsplit(":", 1)[-1]
     for index, raw in enumerate(raw_parts):
         where = f"parts[{index}]"
-        try:
-            kind = PartKind(raw.get("kind", ""))
-        except ValueError:
-            kind = None
-        if kind is None or kind not in allowed_kinds:
-            names = ", ".join(sorted(k.value for k in allowed_kinds)) or "none"
+        kind = raw.get("kind", "")
+        if kind not in allowed_kinds:
+            names = ", ".join(sorted(allowed_kinds)) or "none"
             problems.append(Problem(f"{where}.kind", f"parts of this type: {names}"))
             continue
         spec = PART_SPECS[kind]

@@ -6,12 +6,10 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Date,
     Float,
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -377,109 +375,4 @@ command_devices = Table(
     PrimaryKeyConstraint("command_id", "asset_id"),
     Index("ix_command_devices_due", "status", "next_attempt_at"),
     Index("ix_command_devices_asset_id", "asset_id", "command_id"),
-)
-
-# --- Street lighting (issue #5) -----------------------------------------------------------
-
-lighting_programs = Table(
-    "lighting_programs",
-    metadata,
-    Column("id", String(80), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("steps", JsonDocument, nullable=False, comment="dimming steps, see domains.lighting"),
-    Column("created_by", String(120), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-lighting_groups = Table(
-    "lighting_groups",
-    metadata,
-    Column("id", String(80), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column(
-        "kind",
-        String(16),
-        nullable=False,
-        comment="municipality, cabinet, road_class, custom or polygon",
-    ),
-    Column("selector", JsonDocument, nullable=False, comment="what the kind selects"),
-    Column(
-        "municipality_code",
-        String(5),
-        nullable=True,
-        comment="owning municipality; NULL for metropolitan groups",
-    ),
-    Column("program_id", String(80), ForeignKey("lighting_programs.id"), nullable=True),
-    Column(
-        "holiday_program_id",
-        String(80),
-        ForeignKey("lighting_programs.id"),
-        nullable=True,
-        comment="run on French public holidays",
-    ),
-    Column("priority", Integer, nullable=False, comment="higher wins where groups overlap"),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-lighting_calendar_exceptions = Table(
-    "lighting_calendar_exceptions",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("night", Date, nullable=False, comment="local date of the evening"),
-    Column(
-        "group_id",
-        String(80),
-        ForeignKey("lighting_groups.id", ondelete="CASCADE"),
-        nullable=True,
-        comment="NULL: every group",
-    ),
-    Column("program_id", String(80), ForeignKey("lighting_programs.id"), nullable=False),
-    Column("reason", String(200), nullable=False),
-    Column("created_by", String(120), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Index("ix_lighting_calendar_exceptions_night", "night"),
-)
-
-gtfs_feeds = Table(
-    "gtfs_feeds",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("imported_at", UtcDateTime, nullable=False),
-    Column("imported_by", String(120), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("size_bytes", BigInteger, nullable=False),
-    Column("counts", JsonDocument, nullable=False, comment="rows per file, for listings"),
-    Column("data", LargeBinary, nullable=False, comment="the GTFS zip as imported"),
-)
-
-# --- Fleet geofences (issue #7) -----------------------------------------------------------
-
-geofences = Table(
-    "geofences",
-    metadata,
-    Column("id", String(80), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column(
-        "municipality_code",
-        String(5),
-        ForeignKey("municipalities.code"),
-        nullable=True,
-        comment="owning municipality; NULL for metropolitan fences",
-    ),
-    Column("kind", String(16), nullable=False, comment="circle or polygon"),
-    Column(
-        "lon",
-        Float,
-        nullable=False,
-        comment="WGS84 centre of a circle, mean of a polygon's vertices (for maps)",
-    ),
-    Column("lat", Float, nullable=False),
-    Column("radius_m", Float, nullable=True, comment="circles only"),
-    Column("ring", JsonDocument, nullable=True, comment="polygons only: [[lon, lat], ...]"),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("created_by", String(120), nullable=False),
-    Index("ix_geofences_municipality_code", "municipality_code"),
 )

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.clock import Clock
-from vigie.registry.asset_types import PartKind
+from vigie.registry.asset_types import reporting_parts
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.store.schema import asset_parts, assets
-from vigie.telemetry.catalogue import METER
 
 #: An id found unknown is not looked up again for this long, so a device repeating a wrong id
 #: (or a flood of junk ids) costs one query per id, not one per message.
@@ -53,18 +52,24 @@ class ReporterIndex:
         asset_query = select(assets.c.id, assets.c.type, assets.c.municipality_code).where(
             assets.c.status != LifecycleStatus.RETIRED.value
         )
-        meter_query = (
-            select(asset_parts.c.id, asset_parts.c.asset_id, assets.c.municipality_code)
+        part_types = {p.kind: p.urn_type for p in reporting_parts()}
+        part_query = (
+            select(
+                asset_parts.c.id,
+                asset_parts.c.kind,
+                asset_parts.c.asset_id,
+                assets.c.municipality_code,
+            )
             .join(assets, assets.c.id == asset_parts.c.asset_id)
-            .where(asset_parts.c.kind == PartKind.METER.value)
+            .where(asset_parts.c.kind.in_(part_types))
         )
         if only_id is not None:
             asset_query = asset_query.where(assets.c.id == only_id)
-            meter_query = meter_query.where(asset_parts.c.id == only_id)
+            part_query = part_query.where(asset_parts.c.id == only_id)
         for asset_id, asset_type, municipality in conn.execute(asset_query):
             yield asset_id, Reporter(asset_type, municipality, asset_id)
-        for meter_id, building_id, municipality in conn.execute(meter_query):
-            yield meter_id, Reporter(METER, municipality, building_id)
+        for part_id, kind, owner_id, municipality in conn.execute(part_query):
+            yield part_id, Reporter(part_types[kind], municipality, owner_id)
 
     def get(self, reporter_id: str) -> Reporter | None:
         found = self._by_id.get(reporter_id)

@@ -8,14 +8,15 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.engine import Engine
 
+from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
 from vigie.domains.traffic.live import LivePriority, PriorityMessage
 from vigie.domains.traffic.priority import PriorityConfig
+from vigie.domains.transit.assets import BUS
 from vigie.gtfs.feed import read_zip
 from vigie.gtfs.live import delay_of
 from vigie.gtfs.network import build_network
 from vigie.gtfs.store import latest_feed
 from vigie.gtfs.twin import twin_feed
-from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.twin import load_twin
 
 
@@ -43,14 +44,14 @@ def build_live_priority(
 
     live = LivePriority(
         lines,
-        twin.of_type(AssetType.TRAFFIC_SIGNAL_CONTROLLER.value),
+        twin.of_type(TRAFFIC_SIGNAL_CONTROLLER),
         network.frame.to_xy,
         now,
         _discard,
         lateness,
         config,
     )
-    for bus in twin.of_type(AssetType.BUS.value):
+    for bus in twin.of_type(BUS):
         line = bus.attributes.get("line_ref")
         if isinstance(line, str):
             live.add_bus(bus.id, line)

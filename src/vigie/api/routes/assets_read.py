@@ -16,7 +16,7 @@ from vigie.api.query_params import parse_bbox, parse_near, split_list
 from vigie.audit.log import entries_for
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
-from vigie.registry.asset_types import AssetType
+from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.assets import AssetFilter, get_asset, query_assets
 from vigie.registry.lifecycle import LifecycleStatus
 
@@ -57,7 +57,7 @@ def list_assets(
     format: Annotated[Literal["json", "geojson"], Query()] = "json",
 ) -> Response:
     types = split_list(type)
-    _check_values(types, {t.value for t in AssetType}, "type")
+    _check_values(types, set(ASSET_TYPES), "type")
     statuses = split_list(status)
     _check_values(statuses, {s.value for s in LifecycleStatus}, "status")
     requested = split_list(municipality)

@@ -17,7 +17,7 @@ from vigie.api.problems import ProblemError
 from vigie.audit.log import AuditEntry, record
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
-from vigie.registry.asset_types import ASSET_TYPES, AssetType
+from vigie.registry.asset_types import asset_type
 from vigie.registry.assets import (
     Asset,
     dependents_of,
@@ -122,7 +122,7 @@ def _merged_input(current: Asset, patch: AssetPatch) -> AssetInput:
     moved_point = not isinstance(patch.lon, msgspec.UnsetType) or not isinstance(
         patch.lat, msgspec.UnsetType
     )
-    if ASSET_TYPES[AssetType(current.type)].geometry == "Point" and moved_point:
+    if asset_type(current.type).geometry == "Point" and moved_point:
         geometry = None
     current_links = [{"relation": lk.relation, "target_id": lk.target_id} for lk in current.links]
     return AssetInput(

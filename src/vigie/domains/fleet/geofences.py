@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from vigie.domains.fleet.assets import FLEET_VEHICLE
 from vigie.domains.fleet.live import fleet_states, same_position, trail
+from vigie.domains.fleet.tables import geofences
 from vigie.domains.fleet.tracking import Geofence, GeofenceEvent, VehicleState, geofence_events
-from vigie.registry.asset_types import AssetType
-from vigie.store.schema import assets, geofences, municipalities, readings
+from vigie.store.schema import assets, municipalities, readings
 from vigie.timeseries.retention import raw_retention_days
 from vigie.timeseries.sql import hours_of
 
@@ -298,7 +299,7 @@ def events_in(
 ) -> list[GeofenceEvent]:
     """Entries and exits of fleet vehicles in [start, end), oldest first (ties by vehicle),
     replayed from each vehicle's trail from its last position before `start`."""
-    query = select(assets.c.id).where(assets.c.type == AssetType.FLEET_VEHICLE.value)
+    query = select(assets.c.id).where(assets.c.type == FLEET_VEHICLE)
     if municipalities is not None:
         query = query.where(assets.c.municipality_code.in_(list(municipalities)))
     shape = [fence.fence]

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, FromClause, and_, select
 from sqlalchemy.engine import Connection
 
+from vigie.domains.fleet.assets import FLEET_VEHICLE
 from vigie.domains.fleet.tracking import VehicleState
-from vigie.registry.asset_types import AssetType
 from vigie.store.schema import assets, readings, twin_state
 from vigie.timeseries.sql import hours_of
 
@@ -32,7 +32,7 @@ def fleet_states(
             twin_state.c.ts,
         )
         .join(twin_state, twin_state.c.asset_id == assets.c.id)
-        .where(assets.c.type == AssetType.FLEET_VEHICLE.value, twin_state.c.metric.in_(_METRICS))
+        .where(assets.c.type == FLEET_VEHICLE, twin_state.c.metric.in_(_METRICS))
     )
     if municipalities is not None:
         query = query.where(assets.c.municipality_code.in_(list(municipalities)))

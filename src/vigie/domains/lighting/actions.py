@@ -1,4 +1,4 @@
-"""What lighting commands mean and when they are refused (registered with vigie.commands).
+"""What lighting commands mean and when they are refused (its integration registers them).
 
 - `set_level`: `level_pct` 0-100, optional `until` (RFC 3339). Refused when a lit level is
   below a target's class floor.
@@ -19,16 +19,15 @@ from datetime import datetime
 from typing import Any
 
 from vigie.commands.model import Target
-from vigie.commands.targets import register_groups
-from vigie.commands.validation import ActionSpec, Checked, register
+from vigie.commands.validation import ActionSpec, Checked
+from vigie.domains.lighting.assets import STREETLIGHT, STREETLIGHT_CONTROL_CABINET
 from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, floor_pct
 from vigie.domains.lighting.programs import ProgramError, lowest_level, make_program
-from vigie.domains.lighting.store import group_members, prepare_assign_program
-from vigie.registry.asset_types import AssetType
+from vigie.domains.lighting.store import prepare_assign_program
 
 DOMAIN = "lighting"
-LIGHT = AssetType.STREETLIGHT.value
-CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
+LIGHT = STREETLIGHT
+CABINET = STREETLIGHT_CONTROL_CABINET
 
 
 def _floor(target: Target) -> float:
@@ -122,31 +121,21 @@ def check_adapt(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
     return Checked(reasons, params)
 
 
-def register_actions() -> None:
-    lights = frozenset({LIGHT})
-    both = frozenset({LIGHT, CABINET})
-    register(
-        ActionSpec(DOMAIN, "set_level", both, check_set_level, "dim or light for a while",
-                   area_types=lights)
-    )  # fmt: skip
-    register(
-        ActionSpec(DOMAIN, "switch", both, check_switch, "switch on or off", area_types=lights)
-    )
-    register(
-        ActionSpec(
-            DOMAIN,
-            "assign_program",
-            lights,
-            check_assign_program,
-            "store a programme",
-            prepare_assign_program,
-        )
-    )
-    register(
-        ActionSpec(DOMAIN, "adapt", both, check_adapt, "adaptive lighting class step",
-                   area_types=frozenset({CABINET}))
-    )  # fmt: skip
-    register_groups(DOMAIN, group_members)
+_LIGHTS = frozenset({LIGHT})
+_BOTH = frozenset({LIGHT, CABINET})
 
-
-register_actions()
+ACTIONS = (
+    ActionSpec(DOMAIN, "set_level", _BOTH, check_set_level, "dim or light for a while",
+               area_types=_LIGHTS),
+    ActionSpec(DOMAIN, "switch", _BOTH, check_switch, "switch on or off", area_types=_LIGHTS),
+    ActionSpec(
+        DOMAIN,
+        "assign_program",
+        _LIGHTS,
+        check_assign_program,
+        "store a programme",
+        prepare_assign_program,
+    ),
+    ActionSpec(DOMAIN, "adapt", _BOTH, check_adapt, "adaptive lighting class step",
+               area_types=frozenset({CABINET})),
+)  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import msgspec
 
 from vigie.commands.targets import inside
-from vigie.registry.asset_types import LIGHTING_CLASSES
+from vigie.domains.lighting.assets import LIGHTING_CLASSES
 
 GroupKind = Literal["municipality", "cabinet", "road_class", "custom", "polygon"]
 MAX_CUSTOM = 50_000

@@ -48,6 +48,7 @@ from vigie.domains.lighting import store as lighting_store
 from vigie.domains.lighting.adaptive import AdaptiveController, Site, zones
 from vigie.domains.lighting.astro import PARIS, night_at
 from vigie.domains.lighting.classes import adaptive_level, floor_pct
+from vigie.domains.lighting.energy_kpi import lighting_energy
 from vigie.domains.lighting.programs import (
     DEFAULT_STEPS,
     Program,
@@ -56,7 +57,6 @@ from vigie.domains.lighting.programs import (
     level_at,
     night_plan,
 )
-from vigie.kpi.lighting_energy import lighting_energy
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.sim.city import generate_city, write_city
 from vigie.sim.devices.base import Reading

@@ -12,20 +12,19 @@ from sqlalchemy.engine import Connection
 
 from vigie.audit.log import AuditEntry, record
 from vigie.commands.model import CommandRefused
+from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.domains.lighting.calendar import Assignment, Exception_
 from vigie.domains.lighting.groups import GroupError, Light, members, parse_selector
 from vigie.domains.lighting.programs import Program, Step, make_program
-from vigie.registry.asset_types import AssetType, Relation
-from vigie.store.schema import (
-    asset_links,
-    asset_parts,
-    assets,
+from vigie.domains.lighting.tables import (
     lighting_calendar_exceptions,
     lighting_groups,
     lighting_programs,
 )
+from vigie.registry.asset_types import Relation
+from vigie.store.schema import asset_links, asset_parts, assets
 
-LIGHT = AssetType.STREETLIGHT.value
+LIGHT = STREETLIGHT
 
 
 def _audit(conn: Connection, actor: str, now: datetime, action: str, kind: str, key: str,

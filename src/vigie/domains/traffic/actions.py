@@ -1,4 +1,4 @@
-"""What traffic commands mean and when they are refused (registered with vigie.commands).
+"""What traffic commands mean and when they are refused (its integration registers them).
 
 - `set_plan`: `plan` 1-255, optional `until` (RFC 3339 with offset; without it the controller
   keeps the plan one hour, then returns to its schedule). Refused for a controller whose
@@ -16,11 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from vigie.commands.model import Target
-from vigie.commands.validation import ActionSpec, Checked, register
-from vigie.registry.asset_types import AssetType
+from vigie.commands.validation import ActionSpec, Checked
+from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
 
 DOMAIN = "traffic"
-CONTROLLER = AssetType.TRAFFIC_SIGNAL_CONTROLLER.value
+CONTROLLER = TRAFFIC_SIGNAL_CONTROLLER
 _NO_PLAN_MODES = ("flashing", "off")
 
 
@@ -52,12 +52,12 @@ def check_set_plan(params: dict[str, Any], targets: Sequence[Target]) -> Checked
     return Checked(reasons, params)
 
 
-register(
+ACTIONS = (
     ActionSpec(
         DOMAIN,
         "set_plan",
         frozenset({CONTROLLER}),
         check_set_plan,
         "Run timing plan `plan` (1-255) until `until` (default: one hour)",
-    )
+    ),
 )

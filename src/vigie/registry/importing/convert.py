@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from vigie.registry.asset_types import ASSET_TYPES, AssetType
+from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.importing.mapping import Mapping, Rule
 
 #: A value that is not there: an empty cell, a null, a `missing` marker. The field then takes
@@ -109,7 +109,7 @@ def _kind_of(type_info: Any) -> str:
     return "text"
 
 
-def attribute_kinds(asset_type: AssetType) -> dict[str, str]:
+def attribute_kinds(asset_type: str) -> dict[str, str]:
     """number, bool, json or text for each attribute of the type."""
     info = msgspec.inspect.type_info(ASSET_TYPES[asset_type].attributes)
     assert isinstance(info, msgspec.inspect.StructType)
@@ -149,7 +149,7 @@ class RowFields:
 class RowConverter:
     """The mapping compiled once, applied to every row."""
 
-    def __init__(self, mapping: Mapping, asset_type: AssetType) -> None:
+    def __init__(self, mapping: Mapping, asset_type: str) -> None:
         kinds = attribute_kinds(asset_type)
         self._core = [(key, compile_rule(rule)) for key, rule in mapping.core_rules().items()]
         self._attributes = [

@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.clock import Clock, SystemClock
-from vigie.registry.asset_types import AssetType
+from vigie.registry.asset_types import ASSET_TYPES, UnknownAssetType, asset_type
 from vigie.registry.batch import (
     BatchContext,
     BatchInvalid,
@@ -67,12 +67,12 @@ class ImportRefused(ValueError):
         ]
 
 
-def resolve_type(asset_type: str) -> AssetType:
+def resolve_type(type_name: str) -> str:
     try:
-        return AssetType(asset_type)
-    except ValueError:
-        known = ", ".join(t.value for t in AssetType)
-        raise SourceError(f"unknown asset type {asset_type!r}; one of {known}") from None
+        return asset_type(type_name).name
+    except UnknownAssetType:
+        known = ", ".join(sorted(ASSET_TYPES))
+        raise SourceError(f"unknown asset type {type_name!r}; one of {known}") from None
 
 
 def import_file(
@@ -208,7 +208,7 @@ def _with_values(problems: list[RowProblem], inputs: dict[int, AssetInput]) -> l
 
 def _report(
     path: Path,
-    kind: AssetType,
+    kind: str,
     source: Source,
     crs: str,
     rows: Sequence[tuple[int, AssetInput]],
@@ -217,7 +217,7 @@ def _report(
 ) -> ImportReport:
     return ImportReport(
         source=path.name,
-        asset_type=kind.value,
+        asset_type=kind,
         rows=len(source.records),
         imported=len(rows),
         written=written,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgspec
 
-from vigie.registry.asset_types import ASSET_TYPES, AssetType
+from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.importing.source import SourceError, SourceKind
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -147,7 +147,7 @@ def load_mapping(path: Path) -> Mapping:
     return parse_mapping(text)
 
 
-def attribute_names(asset_type: AssetType) -> tuple[str, ...]:
+def attribute_names(asset_type: str) -> tuple[str, ...]:
     return tuple(f.name for f in msgspec.structs.fields(ASSET_TYPES[asset_type].attributes))
 
 
@@ -155,7 +155,7 @@ _POSITION_PAIRS = (("lon", "lat"), ("longitude", "latitude"), ("x", "y"))
 _GEOMETRY_COLUMNS = ("wkt", "geometry")
 
 
-def default_mapping(asset_type: AssetType, columns: Collection[str]) -> Mapping:
+def default_mapping(asset_type: str, columns: Collection[str]) -> Mapping:
     """The mapping of a file laid out as `vigie assets export` writes it: columns named like
     the asset fields and attributes, position in lon/lat (or x/y) or in a WKT column."""
     present = set(columns)
@@ -186,14 +186,14 @@ def default_mapping(asset_type: AssetType, columns: Collection[str]) -> Mapping:
 
 
 def check_mapping(
-    mapping: Mapping, asset_type: AssetType, kind: SourceKind, columns: Collection[str]
+    mapping: Mapping, asset_type: str, kind: SourceKind, columns: Collection[str]
 ) -> None:
     """Refuse, before reading any row, a mapping that cannot work with this type and file."""
     known = attribute_names(asset_type)
     unknown = sorted(set(mapping.attributes) - set(known))
     if unknown:
         raise SourceError(
-            f"{asset_type.value} has no attribute {', '.join(unknown)}; "
+            f"{asset_type} has no attribute {', '.join(unknown)}; "
             f"its attributes: {', '.join(known)}"
         )
     if mapping.name is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vigie.registry.asset_types import ASSET_TYPES, AssetType
+from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.batch import RowProblem
 from vigie.registry.ids import asset_urn
 from vigie.registry.importing.convert import RowConverter, RowFields
@@ -42,7 +42,7 @@ class _Pending:
 def prepare_rows(
     source: Source,
     mapping: Mapping,
-    asset_type: AssetType,
+    asset_type: str,
     *,
     crs: str | None,
     municipality_code: str | None,
@@ -71,7 +71,7 @@ def prepare_rows(
 def _read_rows(
     source: Source,
     mapping: Mapping,
-    asset_type: AssetType,
+    asset_type: str,
     geometry_type: str,
     problems: list[RowProblem],
 ) -> list[_Pending]:
@@ -145,7 +145,7 @@ def _place(
 
 
 def _asset_input(
-    asset_type: AssetType, geometry_type: str, item: _Pending, coords: list[list[float]]
+    asset_type: str, geometry_type: str, item: _Pending, coords: list[list[float]]
 ) -> AssetInput | RowProblem:
     fields = item.fields
     code = fields.municipality_code
@@ -163,11 +163,11 @@ def _asset_input(
         if local is None
         else local
         if local.startswith("urn:")
-        else asset_urn(asset_type.value, code, local)
+        else asset_urn(asset_type, code, local)
     )
     is_point = geometry_type == "Point"
     return AssetInput(
-        type=asset_type.value,
+        type=asset_type,
         name=fields.name,
         municipality_code=code,
         id=asset_id,

@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import AssetType, BollardAttributes
+from vigie.domains.bollards.assets import BOLLARD, BollardAttributes
 from vigie.registry.assets import NewAsset
 from vigie.sim.city.counts import CommuneQuota
 from vigie.sim.city.geo import compass_point
@@ -52,11 +52,11 @@ def generate_bollards(
             sites.append((street, (float(x), float(y))))
     bollards = []
     for road, (x, y) in sites:
-        local = book.next_local(AssetType.BOLLARD, streets.code)
+        local = book.next_local(BOLLARD, streets.code)
         sector = compass_point(x - streets.centre[0], y - streets.centre[1])
         bollards.append(
             book.point(
-                AssetType.BOLLARD,
+                BOLLARD,
                 streets.code,
                 f"Borne {local} – {road}",
                 (x, y),

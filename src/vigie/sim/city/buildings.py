@@ -8,7 +8,8 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import METER, AssetType, BuildingAttributes, MeterAttributes
+from vigie.domains.buildings.assets import BUILDING, BuildingAttributes, MeterAttributes
+from vigie.domains.buildings.assets import METER_SPEC as METER
 from vigie.registry.assets import NewAsset
 from vigie.sim.city.counts import CommuneQuota
 from vigie.sim.city.geo import left_normal
@@ -159,7 +160,7 @@ def generate_buildings(
     for index, (code, draft, commune_rng) in enumerate(drafts):
         buildings.append(
             book.point(
-                AssetType.BUILDING,
+                BUILDING,
                 code,
                 draft.name,
                 draft.xy,

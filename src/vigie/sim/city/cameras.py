@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import AssetType, CameraAttributes
+from vigie.domains.cctv.assets import CAMERA, CameraAttributes
 from vigie.registry.assets import NewAsset
 from vigie.sim.city.counts import CommuneQuota
 from vigie.sim.city.records import AssetBook
@@ -61,14 +61,14 @@ def generate_cameras(
 ) -> list[NewAsset]:
     cameras = []
     for place, position, usage in _sites(streets, signalised, quota.cameras, rng):
-        local = book.next_local(AssetType.CAMERA, streets.code)
+        local = book.next_local(CAMERA, streets.code)
         # Traffic cameras at signals are mostly domes watching the whole junction.
         kind = (
             "dome" if usage == "traffic" and rng.random() < 0.5 else pick(rng, _KINDS, _KIND_SHARES)
         )
         cameras.append(
             book.point(
-                AssetType.CAMERA,
+                CAMERA,
                 streets.code,
                 f"Caméra {local} – {place}",
                 position,

@@ -13,7 +13,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vigie.registry.asset_types import AssetType
+from vigie.domains.bollards.assets import BOLLARD
+from vigie.domains.buildings.assets import BUILDING
+from vigie.domains.cctv.assets import CAMERA
+from vigie.domains.fleet.assets import FLEET_VEHICLE
+from vigie.domains.lighting.assets import STREETLIGHT, STREETLIGHT_CONTROL_CABINET
+from vigie.domains.network.assets import FIBRE_LINK, NETWORK_NODE
+from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
+from vigie.domains.transit.assets import BUS
 from vigie.registry.municipalities import Municipality
 
 REFERENCE_STREETLIGHTS = 34_000
@@ -113,7 +120,7 @@ class CityPlan:
         access = sum(q.access_nodes for q in self.communes)
         return 1 + ring + 2 * main.aggregation_nodes + access
 
-    def totals(self) -> dict[AssetType, int]:
+    def totals(self) -> dict[str, int]:
         """The number of assets of every type the city will hold."""
 
         def total(field: str) -> int:
@@ -121,16 +128,16 @@ class CityPlan:
 
         nodes = CORE_NODES + total("aggregation_nodes") + total("access_nodes")
         return {
-            AssetType.STREETLIGHT: total("streetlights"),
-            AssetType.STREETLIGHT_CONTROL_CABINET: total("cabinets"),
-            AssetType.TRAFFIC_SIGNAL_CONTROLLER: total("traffic_signal_controllers"),
-            AssetType.CAMERA: total("cameras"),
-            AssetType.BOLLARD: total("bollards"),
-            AssetType.FLEET_VEHICLE: self.fleet_vehicles,
-            AssetType.BUS: self.buses,
-            AssetType.BUILDING: total("buildings"),
-            AssetType.NETWORK_NODE: nodes,
-            AssetType.FIBRE_LINK: self.fibre_links,
+            STREETLIGHT: total("streetlights"),
+            STREETLIGHT_CONTROL_CABINET: total("cabinets"),
+            TRAFFIC_SIGNAL_CONTROLLER: total("traffic_signal_controllers"),
+            CAMERA: total("cameras"),
+            BOLLARD: total("bollards"),
+            FLEET_VEHICLE: self.fleet_vehicles,
+            BUS: self.buses,
+            BUILDING: total("buildings"),
+            NETWORK_NODE: nodes,
+            FIBRE_LINK: self.fibre_links,
         }
 
 

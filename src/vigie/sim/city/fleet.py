@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import AssetType, FleetVehicleAttributes
+from vigie.domains.fleet.assets import FLEET_VEHICLE, FleetVehicleAttributes
 from vigie.registry.assets import NewAsset
 from vigie.sim.city.counts import apportion
 from vigie.sim.city.names import plate_numbers
@@ -75,7 +75,7 @@ def generate_fleet(
         kind = pick(rng, service.kinds)
         vehicles.append(
             book.point(
-                AssetType.FLEET_VEHICLE,
+                FLEET_VEHICLE,
                 where.code,
                 f"{_KIND_LABELS[kind]} {plate}",
                 xy,

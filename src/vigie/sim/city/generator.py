@@ -13,7 +13,15 @@ from typing import Any
 
 import msgspec
 
-from vigie.registry.asset_types import AssetType, Relation
+from vigie.domains.bollards.assets import BOLLARD
+from vigie.domains.buildings.assets import BUILDING
+from vigie.domains.cctv.assets import CAMERA
+from vigie.domains.fleet.assets import FLEET_VEHICLE
+from vigie.domains.lighting.assets import STREETLIGHT, STREETLIGHT_CONTROL_CABINET
+from vigie.domains.network.assets import FIBRE_LINK, NETWORK_NODE
+from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
+from vigie.domains.transit.assets import BUS
+from vigie.registry.asset_types import ASSET_TYPES, Relation
 from vigie.registry.assets import Link, NewAsset
 from vigie.registry.municipalities import Municipality
 from vigie.sim.city.bollards import generate_bollards
@@ -36,15 +44,13 @@ STAGES: tuple[str, ...] = (
     "fleet", "fibre network",
 )  # fmt: skip
 
-_ON_NETWORK = frozenset(
-    t.value for t in (AssetType.TRAFFIC_SIGNAL_CONTROLLER, AssetType.CAMERA, AssetType.BOLLARD)
-)
+_ON_NETWORK = frozenset((TRAFFIC_SIGNAL_CONTROLLER, CAMERA, BOLLARD))
 #: Order of the records: whatever a link points to comes before it, so the list can be
 #: validated (or imported) front to back.
 _WRITE_ORDER = (
-    AssetType.NETWORK_NODE, AssetType.FIBRE_LINK, AssetType.STREETLIGHT_CONTROL_CABINET,
-    AssetType.STREETLIGHT, AssetType.TRAFFIC_SIGNAL_CONTROLLER, AssetType.CAMERA,
-    AssetType.BOLLARD, AssetType.BUS, AssetType.FLEET_VEHICLE, AssetType.BUILDING,
+    NETWORK_NODE, FIBRE_LINK, STREETLIGHT_CONTROL_CABINET,
+    STREETLIGHT, TRAFFIC_SIGNAL_CONTROLLER, CAMERA,
+    BOLLARD, BUS, FLEET_VEHICLE, BUILDING,
 )  # fmt: skip
 
 
@@ -169,10 +175,10 @@ def generate_city(
 
 
 def _finish(seed: int, plan: CityPlan, assets: list[NewAsset]) -> GeneratedCity:
-    rank = {asset_type.value: i for i, asset_type in enumerate(_WRITE_ORDER)}
+    rank = {asset_type: i for i, asset_type in enumerate(_WRITE_ORDER)}
     ordered = sorted(assets, key=lambda a: rank[a.type])  # stable: keeps generation order
     counts = Counter(a.type for a in ordered)
-    expected = {asset_type.value: n for asset_type, n in plan.totals().items()}
+    expected = dict(plan.totals())
     if dict(counts) != {t: n for t, n in expected.items() if n}:
         # A layout that cannot hold its quota is a bug of the generator, not bad input.
         raise RuntimeError(f"generated {dict(counts)} instead of the planned {expected}")
@@ -180,12 +186,12 @@ def _finish(seed: int, plan: CityPlan, assets: list[NewAsset]) -> GeneratedCity:
         seed=seed,
         scale=plan.scale,
         assets=tuple(ordered),
-        counts={t.value: counts.get(t.value, 0) for t in AssetType},
+        counts={t: counts.get(t, 0) for t in ASSET_TYPES},
         fibre_length_m=round(
-            sum(a.attributes["length_m"] for a in ordered if a.type == AssetType.FIBRE_LINK.value),
+            sum(a.attributes["length_m"] for a in ordered if a.type == FIBRE_LINK),
             1,
         ),
         renovated_buildings=sum(
-            1 for a in ordered if a.type == AssetType.BUILDING.value and a.attributes["renovated"]
+            1 for a in ordered if a.type == BUILDING and a.attributes["renovated"]
         ),
     )

@@ -14,16 +14,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from vigie.registry.asset_types import (
+from vigie.domains.lighting.assets import (
     FEEDER,
-    AssetType,
+    STREETLIGHT,
+    STREETLIGHT_CONTROL_CABINET,
     FeederAttributes,
     LampTechnology,
     LightingClass,
-    Relation,
     StreetlightAttributes,
     StreetlightControlCabinetAttributes,
 )
+from vigie.registry.asset_types import Relation
 from vigie.registry.assets import NewAsset
 from vigie.registry.ids import part_urn
 from vigie.sim.city.counts import CommuneQuota, apportion
@@ -150,7 +151,7 @@ def _cabinet(
     centroid = lights.xy[group].mean(axis=0)
     anchor = int(group[np.argmin(np.hypot(*(lights.xy[group] - centroid).T))])
     position = lights.xy[anchor] + 1.5 * lights.tangent[anchor]
-    local = book.next_local(AssetType.STREETLIGHT_CONTROL_CABINET, code)
+    local = book.next_local(STREETLIGHT_CONTROL_CABINET, code)
     feeders = min(len(group), int(np.clip(round(len(group) / rng.uniform(18.0, 30.0)), 2, 6)))
     # Each feeder leaves the cabinet in its own direction: split the lights by bearing.
     offset = lights.xy[group] - position
@@ -168,7 +169,7 @@ def _cabinet(
         parts.append((FEEDER, f"Départ {circuit}", attributes))
     load_w = sum(lights.fitting[int(i)].baseline_w for i in group)
     return book.point(
-        AssetType.STREETLIGHT_CONTROL_CABINET,
+        STREETLIGHT_CONTROL_CABINET,
         code,
         f"Armoire {local} – {lights.road[anchor].name}",
         (float(position[0]), float(position[1])),
@@ -196,10 +197,10 @@ def generate_lighting(
     ]
     streetlights = []
     for i, (road, fitting) in enumerate(zip(lights.road, lights.fitting, strict=True)):
-        local = book.next_local(AssetType.STREETLIGHT, code)
+        local = book.next_local(STREETLIGHT, code)
         streetlights.append(
             book.point(
-                AssetType.STREETLIGHT,
+                STREETLIGHT,
                 code,
                 f"PL {local} – {road.name}",
                 (float(lights.xy[i, 0]), float(lights.xy[i, 1])),

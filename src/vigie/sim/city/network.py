@@ -23,12 +23,13 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import (
-    AssetType,
+from vigie.domains.network.assets import (
+    FIBRE_LINK,
+    NETWORK_NODE,
     FibreLinkAttributes,
     NetworkNodeAttributes,
-    Relation,
 )
+from vigie.registry.asset_types import Relation
 from vigie.registry.assets import NewAsset
 from vigie.sim.city.counts import CityPlan
 from vigie.sim.city.geo import FloatArray
@@ -76,7 +77,7 @@ class _Nodes:
         while any(math.dist((x, y), node.xy) < _MIN_NODE_GAP_M for node in self.all):
             x += 2 * _MIN_NODE_GAP_M
         asset = self.book.point(
-            AssetType.NETWORK_NODE,
+            NETWORK_NODE,
             code,
             name,
             (x, y),
@@ -229,7 +230,7 @@ def _fibre(
         length_m = round(book.frame.line_length_m(lonlat), 1)
         fibre.append(
             book.line(
-                AssetType.FIBRE_LINK,
+                FIBRE_LINK,
                 link.a.asset.municipality_code,
                 f"Fibre {link.a.asset.name} ↔ {link.b.asset.name}",
                 lonlat,

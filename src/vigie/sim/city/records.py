@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from vigie.registry.asset_types import AssetType, PartSpec, Relation
+from vigie.registry.asset_types import PartSpec, Relation
 from vigie.registry.assets import Link, NewAsset, Part
 from vigie.registry.ids import asset_urn, part_urn
 from vigie.registry.lifecycle import LifecycleStatus
@@ -25,16 +25,16 @@ class AssetBook:
 
     def __init__(self, frame: LocalFrame) -> None:
         self.frame = frame
-        self._last: dict[tuple[AssetType, str], int] = {}
+        self._last: dict[tuple[str, str], int] = {}
 
-    def next_local(self, asset_type: AssetType, municipality_code: str) -> int:
+    def next_local(self, asset_type: str, municipality_code: str) -> int:
         key = (asset_type, municipality_code)
         self._last[key] = self._last.get(key, 0) + 1
         return self._last[key]
 
     def point(
         self,
-        asset_type: AssetType,
+        asset_type: str,
         municipality_code: str,
         name: str,
         xy: tuple[float, float],
@@ -47,8 +47,8 @@ class AssetBook:
         local = local if local is not None else self.next_local(asset_type, municipality_code)
         lon, lat = self.frame.to_lonlat(*xy)
         return NewAsset(
-            id=asset_urn(asset_type.value, municipality_code, local),
-            type=asset_type.value,
+            id=asset_urn(asset_type, municipality_code, local),
+            type=asset_type,
             municipality_code=municipality_code,
             name=name,
             status=LifecycleStatus.ACTIVE.value,
@@ -61,7 +61,7 @@ class AssetBook:
 
     def line(
         self,
-        asset_type: AssetType,
+        asset_type: str,
         municipality_code: str,
         name: str,
         lonlat: list[list[float]],
@@ -70,8 +70,8 @@ class AssetBook:
     ) -> NewAsset:
         local = self.next_local(asset_type, municipality_code)
         return NewAsset(
-            id=asset_urn(asset_type.value, municipality_code, local),
-            type=asset_type.value,
+            id=asset_urn(asset_type, municipality_code, local),
+            type=asset_type,
             municipality_code=municipality_code,
             name=name,
             status=LifecycleStatus.ACTIVE.value,
@@ -87,7 +87,7 @@ def make_parts(municipality_code: str, local: int, drafts: Sequence[PartDraft]) 
     return tuple(
         Part(
             part_urn(spec.urn_type, municipality_code, local, n),
-            spec.kind.value,
+            spec.kind,
             name,
             msgspec.to_builtins(attributes),
         )

@@ -17,7 +17,7 @@ import shapely
 from shapely import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from vigie.registry.asset_types import LightingClass
+from vigie.domains.lighting.assets import LightingClass
 from vigie.registry.municipalities import Municipality
 from vigie.sim.city.geo import FloatArray, cumulative_length_m, points_along
 from vigie.sim.city.names import (

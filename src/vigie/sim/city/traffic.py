@@ -8,10 +8,10 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import (
+from vigie.domains.traffic.assets import (
     DETECTOR,
     SIGNAL_GROUP,
-    AssetType,
+    TRAFFIC_SIGNAL_CONTROLLER,
     DetectorAttributes,
     SignalGroupAttributes,
     TrafficSignalControllerAttributes,
@@ -138,7 +138,7 @@ def generate_traffic(
         parts = _parts(crossing, rng)
         controllers.append(
             book.point(
-                AssetType.TRAFFIC_SIGNAL_CONTROLLER,
+                TRAFFIC_SIGNAL_CONTROLLER,
                 streets.code,
                 f"Carrefour {crossing.name}",
                 corner(streets, crossing, 8.0),

@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from vigie.registry.asset_types import AssetType, BusAttributes
+from vigie.domains.transit.assets import BUS, BusAttributes
 from vigie.registry.assets import NewAsset
 from vigie.sim.city.counts import apportion
 from vigie.sim.city.records import AssetBook
@@ -76,7 +76,7 @@ def generate_buses(
             streets = communes[int(owner[nearest])]
             buses.append(
                 book.point(
-                    AssetType.BUS,
+                    BUS,
                     streets.code,
                     f"Bus {fleet_number} – ligne {line.ref}",
                     (float(points[nearest, 0]), float(points[nearest, 1])),

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from vigie.domains.bollards.assets import BOLLARD
 from vigie.domains.bollards.metrics import BOLLARD_INTERVAL_S
-from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.asset_types import Relation
 from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, unsupported
 from vigie.sim.devices.calendar import local_hour, next_local
 from vigie.sim.devices.twin import SimTwin
 
-BOLLARD = AssetType.BOLLARD.value
+BOLLARD = BOLLARD
 OPEN_FROM_H, OPEN_UNTIL_H = 6.0, 11.0
 PASSAGES_PER_H = 1.0
 PASSAGE_HOURS = (7.0, 22.0)

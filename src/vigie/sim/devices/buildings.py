@@ -20,8 +20,8 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from vigie.domains.buildings.assets import BUILDING, METER_PART
 from vigie.domains.buildings.metrics import BUILDING_INTERVAL_S
-from vigie.registry.asset_types import AssetType, PartKind
 from vigie.sim.devices.base import (
     YEAR_S,
     Affected,
@@ -36,7 +36,7 @@ from vigie.sim.devices.occupancy import PREHEAT_H, is_night, occupied
 from vigie.sim.devices.twin import SimTwin
 from vigie.sim.devices.weather import Weather
 
-BUILDING = AssetType.BUILDING.value
+BUILDING = BUILDING
 BOILER_EFFICIENCY = 0.92
 HEAT_PUMP_COP = 3.0
 CHILLER_COP = 3.0
@@ -88,7 +88,7 @@ class Buildings:
             loss = (0.6 if renovated else 1.5) * (2.0 if use == "pool" else 1.0)
             meters = []
             for part in asset.parts:
-                if part.kind != PartKind.METER.value:
+                if part.kind != METER_PART:
                     continue
                 carrier = str(part.attributes.get("energy_carrier", "electricity"))
                 years = years_in_service(ctx.start_s, float(rng.uniform(2008.0, 2020.0)))

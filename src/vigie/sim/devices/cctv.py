@@ -8,13 +8,14 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from vigie.domains.cctv.assets import CAMERA
 from vigie.domains.cctv.metrics import CAMERA_INTERVAL_S
-from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.asset_types import Relation
 from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded, unsupported
 from vigie.sim.devices.traffic_curve import traffic_share
 from vigie.sim.devices.twin import SimTwin
 
-CAMERA = AssetType.CAMERA.value
+CAMERA = CAMERA
 #: Mean H.264 bitrate of a stream by resolution, kbit/s.
 BITRATE_KBPS = {"720p": 2_000.0, "1080p": 4_000.0, "4K": 12_000.0}
 

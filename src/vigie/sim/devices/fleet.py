@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vigie.domains.fleet.assets import FLEET_VEHICLE
 from vigie.domains.fleet.metrics import VEHICLE_INTERVAL_S
-from vigie.registry.asset_types import AssetType
+from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.sim.devices.base import (
     Affected,
     Command,
@@ -28,7 +29,7 @@ from vigie.sim.devices.paths import Polyline, street_path
 from vigie.sim.devices.traffic_curve import congestion
 from vigie.sim.devices.twin import Frame, SimTwin
 
-VEHICLE = AssetType.FLEET_VEHICLE.value
+VEHICLE = FLEET_VEHICLE
 SESSIONS_H = (7.5, 13.5)
 OUT_CHANCE = 0.8
 JOB_RADIUS_M = (800.0, 6_000.0)
@@ -61,7 +62,7 @@ class Fleet:
         self.index = {asset_id: k for k, asset_id in enumerate(self.ids)}
         self.frame = Frame(twin.ref_lat)
         rng = ctx.rng("fleet:init")
-        lights = twin.of_type(AssetType.STREETLIGHT.value)
+        lights = twin.of_type(STREETLIGHT)
         sample = (
             rng.choice(len(lights), size=min(len(lights), 5_000), replace=False)
             if lights

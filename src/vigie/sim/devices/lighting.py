@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vigie.domains.lighting.assets import FEEDER_PART, STREETLIGHT, STREETLIGHT_CONTROL_CABINET
 from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, adaptive_level, floor_pct
 from vigie.domains.lighting.metrics import CABINET_INTERVAL_S, LUMINAIRE_INTERVAL_S
 from vigie.domains.lighting.programs import Program
-from vigie.registry.asset_types import AssetType, PartKind, Relation
+from vigie.registry.asset_types import Relation
 from vigie.registry.assets import Asset
 from vigie.sim.devices.base import (
     Affected,
@@ -45,8 +46,8 @@ from vigie.sim.devices.luminaires import (
 from vigie.sim.devices.sun import LightingSchedule, programme_state
 from vigie.sim.devices.twin import SimTwin
 
-STREETLIGHT = AssetType.STREETLIGHT.value
-CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
+STREETLIGHT = STREETLIGHT
+CABINET = STREETLIGHT_CONTROL_CABINET
 CABLE_LOSS = 1.02
 CABINET_OWN_W = 8.0  # controller, modem and contactor coils, while the mains is there
 NOMINAL_V = 230.0
@@ -86,7 +87,7 @@ class Lighting:
         feeder_of: dict[str, int] = {}
         for g, cabinet in enumerate(cabinets):
             for part in cabinet.parts:
-                if part.kind == PartKind.FEEDER.value:
+                if part.kind == FEEDER_PART:
                     feeder_of[part.id] = len(feeder_ids)
                     feeder_ids.append(part.id)
                     feeder_group.append(g)

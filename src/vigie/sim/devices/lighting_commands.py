@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vigie.domains.lighting.assets import STREETLIGHT, STREETLIGHT_CONTROL_CABINET
 from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS
 from vigie.domains.lighting.programs import ProgramError, make_program
-from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.base import Command, Outcome, unsupported
 from vigie.sim.devices.luminaires import UNTIL_NEXT_CHANGE, UNTIL_TIME, Ints
 
 if TYPE_CHECKING:
     from vigie.sim.devices.lighting import Lighting
 
-STREETLIGHT = AssetType.STREETLIGHT.value
-CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
+STREETLIGHT = STREETLIGHT
+CABINET = STREETLIGHT_CONTROL_CABINET
 
 
 def apply_command(

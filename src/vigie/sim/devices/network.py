@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 
+from vigie.domains.network.assets import FIBRE_LINK, NETWORK_NODE
 from vigie.domains.network.metrics import NETWORK_INTERVAL_S
-from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.asset_types import Relation
 from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded
 from vigie.sim.devices.twin import SimTwin
 
-NODE = AssetType.NETWORK_NODE.value
-LINK = AssetType.FIBRE_LINK.value
+NODE = NETWORK_NODE
+LINK = FIBRE_LINK
 LAUNCH_DBM = -2.0
 ATTENUATION_DB_PER_KM = 0.35
 #: What a receiver reports with no light at all (loss of signal).

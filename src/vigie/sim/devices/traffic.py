@@ -13,14 +13,15 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
 from vigie.domains.traffic.metrics import CONTROLLER_INTERVAL_S
-from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.asset_types import Relation
 from vigie.sim.devices.base import Affected, Command, Outcome, SimContext, rounded, unsupported
 from vigie.sim.devices.calendar import is_weekday, local_hour
 from vigie.sim.devices.traffic_curve import traffic_share
 from vigie.sim.devices.twin import SimTwin
 
-CONTROLLER = AssetType.TRAFFIC_SIGNAL_CONTROLLER.value
+CONTROLLER = TRAFFIC_SIGNAL_CONTROLLER
 #: Base cycle length of each plan, seconds.
 PLAN_CYCLE_S = {1: 60.0, 2: 80.0, 3: 110.0, 4: 110.0, 5: 80.0}
 

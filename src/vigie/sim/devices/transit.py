@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from vigie.domains.lighting.assets import STREETLIGHT
+from vigie.domains.transit.assets import BUS
 from vigie.domains.transit.metrics import BUS_INTERVAL_S
-from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.base import (
     Affected,
     Command,
@@ -30,7 +31,7 @@ from vigie.sim.devices.paths import StreetNamer
 from vigie.sim.devices.traffic_curve import congestion
 from vigie.sim.devices.twin import Frame, SimTwin
 
-BUS = AssetType.BUS.value
+BUS = BUS
 DRIVE, DWELL, SIGNAL, LAYOVER, PARKED = "drive", "dwell", "signal", "layover", "parked"
 SIGNAL_CHANCE = 0.35  # a signalised crossing between two stops
 GPS_SIGMA_M = 2.0
@@ -69,7 +70,7 @@ class Transit:
             if main is not None
             else (self.frame.to_xy(buses[0].lon, buses[0].lat) if buses else (0.0, 0.0))
         )
-        namer = StreetNamer(twin.of_type(AssetType.STREETLIGHT.value), self.frame.to_xy)
+        namer = StreetNamer(twin.of_type(STREETLIGHT), self.frame.to_xy)
         self.lines = derive_lines(buses, self.frame.to_xy, centre, namer, rng) if buses else {}
         self.buses: list[_Bus] = []
         for bus in buses:

@@ -28,9 +28,10 @@ from sqlalchemy.engine import Connection
 from vigie.alarms.conditions.base import Condition, Context, ParamError
 from vigie.alarms.conditions.local_time import HoursWindow
 from vigie.alarms.topology import Topology
+from vigie.domains.buildings.assets import METER
 from vigie.store.schema import readings
 from vigie.store.types import MICROSECOND
-from vigie.telemetry.catalogue import METER, expected_interval_s
+from vigie.telemetry.catalogue import expected_interval_s
 from vigie.timeseries.sql import hours_of
 
 _SAMPLES_KEPT = 2_000

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from vigie.alarms.conditions.base import Condition, Context
 from vigie.alarms.topology import Topology
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+from vigie.domains.transit.assets import BUS
 from vigie.domains.transit.corridor import Floats, corridor_waypoints, distance_to_polyline_m
 from vigie.registry.municipalities import list_municipalities
 
@@ -41,7 +42,7 @@ class LineCorridors:
 
     def distance_m(self, line_ref: str, lon: float, lat: float) -> float | None:
         if line_ref not in self._lines:
-            points = self.topology.line_positions(line_ref)
+            points = self.topology.positions_where(BUS, "line_ref", line_ref)
             self._lines[line_ref] = self._corridor(points) if points else None
         found = self._lines[line_ref]
         if found is None:

@@ -24,9 +24,9 @@ from vigie.api.problems import ProblemError
 from vigie.api.telemetry_params import parse_instant
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
+from vigie.domains.fleet.assets import FLEET_VEHICLE
 from vigie.domains.fleet.live import fleet_states, trail
 from vigie.domains.fleet.tracking import Status, VehicleState, nearest
-from vigie.registry.asset_types import AssetType
 from vigie.store.schema import assets
 
 router = APIRouter(tags=["fleet"])
@@ -131,7 +131,7 @@ def vehicle_trail(
 ) -> Response:
     row = conn.execute(
         select(assets.c.municipality_code).where(
-            assets.c.id == vehicle_id, assets.c.type == AssetType.FLEET_VEHICLE.value
+            assets.c.id == vehicle_id, assets.c.type == FLEET_VEHICLE
         )
     ).first()
     if row is None:

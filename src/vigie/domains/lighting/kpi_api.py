@@ -16,7 +16,7 @@ from vigie.api.dependencies import StoreEngine, require
 from vigie.api.problems import ProblemError
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
-from vigie.kpi.lighting_energy import lighting_energy
+from vigie.domains.lighting.energy_kpi import lighting_energy
 
 router = APIRouter(prefix="/api/v1/kpi", tags=["kpi"])
 Reader = Annotated[Principal, Depends(require(Permission.ASSETS_READ))]

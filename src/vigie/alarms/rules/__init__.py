@@ -1,1 +1,0 @@
-"""Alarm rule files, one per domain (data: see docs/alarms.md for the format)."""

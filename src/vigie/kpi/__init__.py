@@ -1,1 +1,0 @@
-"""Contract KPIs computed from the store, never typed in: lighting energy savings (#5)."""
