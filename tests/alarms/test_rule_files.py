@@ -10,7 +10,7 @@ import pytest
 
 from tests.alarms.builders import CABINET_1, CAMERA_1
 from tests.alarms.conftest import World
-from vigie.alarms.ruleset import PACKAGE_RULES_DIR, RuleFileError, load_rules, rule_files
+from vigie.alarms.ruleset import RULE_FILES, RuleFileError, load_rules, rule_files
 
 GOOD = """
 [[rule]]
@@ -105,8 +105,9 @@ def test_an_id_declared_twice_is_refused_where_it_repeats(tmp_path: Path) -> Non
 
 def test_broken_rules_are_refused_and_the_running_ones_stay(world: World, tmp_path: Path) -> None:
     site = tmp_path / "rules"
-    shutil.copytree(PACKAGE_RULES_DIR, site)
-    (site / "__init__.py").unlink()
+    site.mkdir()
+    for name, path in RULE_FILES.items():
+        shutil.copyfile(path, site / name)
     lighting = site / "lighting.toml"
     lighting.write_text(lighting.read_text().replace("below = 180.0", 'below = "low"'))
     before = world.engine.rules

@@ -125,7 +125,9 @@ def test_a_dry_run_checks_everything_and_writes_nothing(engine: Engine, tmp_path
 def test_an_unknown_type_is_refused_naming_the_known_ones(sqlite_engine: Engine) -> None:
     with pytest.raises(SourceError) as refused:
         run_import(sqlite_engine, CSV, asset_type="TrafficLight")
-    assert str(refused.value).startswith("unknown asset type 'TrafficLight'; one of Streetlight, ")
+    message = str(refused.value)
+    assert message.startswith("unknown asset type 'TrafficLight'; one of Bollard, ")
+    assert "TrafficSignalController" in message
     assert "TrafficSignalController" in str(refused.value)
 
 

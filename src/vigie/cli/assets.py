@@ -50,12 +50,22 @@ def _summary(report: ImportReport, names: dict[str, str]) -> str:
     return f"{head}\n{places}{tail}"
 
 
+def _installed_type(value: str) -> str:
+    """The --type option: one of the installed integrations' asset types (a usage error)."""
+    if value not in ASSET_TYPES:
+        names = ", ".join(repr(t) for t in sorted(ASSET_TYPES))
+        raise typer.BadParameter(f"{value!r} is not one of {names}.")
+    return value
+
+
 @app.command("import")
 def import_command(
     file: Path = typer.Argument(
         ..., help="A .geojson/.json, .csv/.txt, or zipped (or plain .shp) shapefile."
     ),
-    asset_type: str = typer.Option(..., "--type", help="Asset type of every row."),
+    asset_type: str = typer.Option(
+        ..., "--type", help="Asset type of every row.", callback=_installed_type
+    ),
     crs: str | None = typer.Option(
         None, "--crs", help="Source CRS, e.g. EPSG:2154; overrides the file's own."
     ),
@@ -125,7 +135,9 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    asset_type: str = typer.Option(..., "--type", help="Asset type to export."),
+    asset_type: str = typer.Option(
+        ..., "--type", help="Asset type to export.", callback=_installed_type
+    ),
     municipality: list[str] | None = typer.Option(
         None, "--municipality", help="INSEE code; repeat for several (default: all)."
     ),
@@ -136,10 +148,6 @@ def export_command(
 ) -> None:
     """Write the registry's assets of one type as GeoJSON (WGS84) or CSV (lon/lat)."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    if asset_type not in ASSET_TYPES:
-        names = ", ".join(sorted(ASSET_TYPES))
-        err.print(f"[red]Unknown asset type:[/red] {escape(asset_type)}; one of {names}")
-        raise typer.Exit(EXIT_UNUSABLE)
     engine = open_store()
     try:
         with engine.connect() as conn:

@@ -224,7 +224,7 @@ def _check_parts(
         if raw.get("id") and id_exists(part_id):
             problems.append(Problem(f"{where}.id", f"{part_id} already exists"))
         if attributes is not None:
-            parts.append(Part(part_id, kind.value, str(raw.get("name") or part_id), attributes))
+            parts.append(Part(part_id, str(kind), str(raw.get("name") or part_id), attributes))
     return parts, problems
 
 
