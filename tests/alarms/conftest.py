@@ -25,13 +25,13 @@ from vigie.alarms.policy import AlarmPolicy
 from vigie.alarms.store import to_alarm
 from vigie.alarms.webhooks import Webhook
 from vigie.alarms.wiring import start_alarm_engine
-from vigie.api.app import create_app
 from vigie.api.routes import alarms as alarm_routes
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
 from vigie.config import Settings
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
+from vigie.server.app import create_app
 from vigie.store.schema import alarms, users
 from vigie.telemetry.pipeline import Pipeline, RawMessage
 

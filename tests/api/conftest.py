@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.builders import seed_small_network
-from vigie.api.app import create_app
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
 from vigie.config import Settings
 from vigie.core.clock import ManualClock
+from vigie.server.app import create_app
 
 PASSWORD = "correct horse battery"
 TALANT = "21617"

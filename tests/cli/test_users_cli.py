@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from vigie.api.app import create_app
 from vigie.cli.main import app
 from vigie.config import Settings
+from vigie.server.app import create_app
 
 
 @pytest.fixture

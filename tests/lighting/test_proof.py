@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from vigie.api.app import create_app
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
 from vigie.cli.lighting import app
 from vigie.config import Settings
 from vigie.core.clock import ManualClock
 from vigie.domains.lighting.proof import ProofConfig, run_proof
+from vigie.server.app import create_app
 from vigie.store.engine import make_engine
 
 PASSWORD = "correct horse battery"

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from tests.telemetry.series_feed import LIGHT, OTHER_LIGHT, Feed, daily, hourly
+from vigie.store.partitions import existing_months
 from vigie.store.schema import readings
 from vigie.timeseries.maintenance import prune_in_steps
-from vigie.timeseries.partitions import existing_months
 from vigie.timeseries.retention import RETENTION_VARIABLE, prune, raw_retention_days
 from vigie.timeseries.rollups import mark_for_recompute
 

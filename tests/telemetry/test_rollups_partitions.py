@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from tests.telemetry.series_feed import LIGHT, Feed, hourly, message
+from vigie.store.partitions import ensure_partitions, existing_months, partition_name
 from vigie.store.schema import readings
-from vigie.timeseries.partitions import ensure_partitions, existing_months, partition_name
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PAST = datetime(1999, 6, 1, 12, 0, tzinfo=UTC)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vigie.domains.traffic.approach import ApproachTracker, EquippedCrossing, LinePath
+from vigie.domains.traffic.approach import ApproachTracker
 from vigie.domains.traffic.controller import StageController
 from vigie.domains.traffic.plans import two_stage_plan
 from vigie.domains.traffic.priority import PriorityConfig, Strategy
 from vigie.domains.traffic.server import PriorityServer
+from vigie.domains.transit.line_path import EquippedCrossing, LinePath
 
 
 def tracker() -> ApproachTracker:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from vigie.api.routes.state_stream import StateFeed
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Role
 from vigie.telemetry.events import StateChanged
+from vigie.web.state_stream import StateFeed
 
 T0 = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ def serve(
     """Serve the control centre over HTTP (migrating the store first)."""
     import uvicorn
 
-    from vigie.api.app import create_app
     from vigie.cli.store import open_store
+    from vigie.server.app import create_app
 
     settings = Settings.from_env()
     engine = open_store(settings)

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
-from vigie.domains.traffic.approach import LinePath
+from vigie.domains.transit.line_path import LinePath
 from vigie.domains.transit.matching import ScheduledTrip
 from vigie.gtfs.feed import SERVICE_ADDED, SERVICE_REMOVED, Feed
 

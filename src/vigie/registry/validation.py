@@ -164,9 +164,7 @@ def validate_asset(
     asset_id = raw.id or next_local_id(spec.name, raw.municipality_code)
     parsed = parse_urn(asset_id)
     if parsed is None or parsed[0] != spec.name:
-        problems.append(
-            Problem("id", f"expected urn:ngsi-ld:{spec.name}:<INSEE code>:<local id>")
-        )
+        problems.append(Problem("id", f"expected urn:ngsi-ld:{spec.name}:<INSEE code>:<local id>"))
     elif raw.id is not None and id_exists(asset_id):
         problems.append(Problem("id", f"{asset_id} already exists"))
 

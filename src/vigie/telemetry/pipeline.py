@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock
+from vigie.store.partitions import ensure_partitions_for
 from vigie.store.schema import dead_letters
 from vigie.store.types import micros
 from vigie.telemetry import instrumentation
@@ -35,7 +36,6 @@ from vigie.telemetry.twin import Latest, Twin
 from vigie.telemetry.values import check_value
 from vigie.telemetry.wal import WalCheckpointer
 from vigie.telemetry.writer import GroupCommitter
-from vigie.timeseries.partitions import ensure_partitions_for
 
 Source = Literal["mqtt", "http"]
 DEAD_LETTER_PAYLOAD_CHARS = 65_536

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from vigie.core.clock import Clock
+from vigie.store.partitions import ensure_partitions, next_month
 from vigie.telemetry.dead_letter_retention import prune_dead_letters
 from vigie.timeseries import pending
-from vigie.timeseries.partitions import ensure_partitions, next_month
 from vigie.timeseries.retention import PruneReport, prune, raw_retention_days
 from vigie.timeseries.rollups import RESOLUTIONS, RollupReport, roll_up
 from vigie.timeseries.staged import roll_up_days_staged, roll_up_hours_staged

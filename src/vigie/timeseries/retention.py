@@ -17,9 +17,9 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from vigie.config import days_setting
+from vigie.store.partitions import drop_months_before
 from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
-from vigie.timeseries.partitions import drop_months_before
 from vigie.timeseries.sql import HOUR, floor_hour
 
 DEFAULT_RAW_RETENTION_DAYS = 30

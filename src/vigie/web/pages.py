@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from vigie.api.routes.map_assets import prepare_full_layer
+from vigie.web.map_assets import prepare_full_layer
 from vigie.web.ui_config import ui_config
 
 HERE = Path(__file__).parent

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from vigie.api.routes import map_assets, state_stream
-from vigie.web import pages
+from vigie.web import map_assets, pages, state_stream
 
 router = APIRouter()
 router.include_router(pages.router)

@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from vigie.domains.traffic.approach import ApproachTracker, EquippedCrossing, LinePath
+from vigie.domains.traffic.approach import ApproachTracker
 from vigie.domains.traffic.controller import StageController
 from vigie.domains.traffic.inventory import intersection_from_asset
 from vigie.domains.traffic.plans import scheduled_plan
 from vigie.domains.traffic.priority import PriorityConfig, Strategy
 from vigie.domains.traffic.server import PriorityServer
 from vigie.domains.traffic.timing import Movement
+from vigie.domains.transit.line_path import EquippedCrossing, LinePath
 from vigie.registry.assets import Asset
 from vigie.telemetry.events import StateChanged
 
