@@ -46,15 +46,15 @@ from vigie.adapters.mqtt.broker import free_port
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
+from vigie.lab.city import generate_city, write_city
+from vigie.lab.devices.base import Reading
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.devices.twin import load_twin
+from vigie.lab.devices.wire import http_bodies
+from vigie.lab.faults.config import FaultConfig
 from vigie.registry.assets import Link, NewAsset, Part, insert_assets
 from vigie.registry.ids import part_urn
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
-from vigie.sim.devices.base import Reading
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.devices.wire import http_bodies
-from vigie.sim.faults.config import FaultConfig
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 

@@ -48,9 +48,9 @@ from vigie.auth.users import add_user
 from vigie.cli.ingest import freeze_long_lived_objects
 from vigie.core.bus import EventBus
 from vigie.core.clock import SystemClock
+from vigie.lab.city import GeneratedCity, generate_city, write_city
 from vigie.registry.asset_types import PartKind
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import GeneratedCity, generate_city, write_city
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import asset_parts, assets

@@ -38,14 +38,14 @@ from vigie.commands.mqtt import MqttCommandLink
 from vigie.commands.service import Caller, submit
 from vigie.commands.targets import TargetSpec
 from vigie.core.clock import SystemClock
-from vigie.domains.lighting.proof import ProofConfig, run_proof
 from vigie.kpi.lighting_energy import lighting_energy
+from vigie.lab.city import generate_city, write_city
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.devices.twin import SimTwin, load_twin
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.proofs.lighting_year import ProofConfig, run_proof
+from vigie.lab.transport import MqttLink
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import SimTwin, load_twin
-from vigie.sim.faults.config import FaultConfig
-from vigie.sim.transport import MqttLink
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import command_devices

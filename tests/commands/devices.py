@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.faults.config import FaultConfig
-from vigie.sim.transport import MqttLink
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.devices.twin import load_twin
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.transport import MqttLink
 
 
 class FieldDevices:

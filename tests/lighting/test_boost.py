@@ -15,10 +15,10 @@ from vigie.commands.service import Caller, submit
 from vigie.commands.store import device_states
 from vigie.commands.targets import Near, TargetSpec
 from vigie.domains.lighting import store as lighting_store
-from vigie.domains.lighting.proof import InProcessDevices
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.faults.config import FaultConfig
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.devices.twin import load_twin
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.proofs.lighting_year import InProcessDevices
 
 ONE_AM = datetime(2026, 1, 6, 0, 0, tzinfo=UTC)  # 01:00 in Paris
 SUPERVISOR = Caller("sam", None)

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.sim.test_sim_twin import small_twin
+from tests.lab.test_sim_twin import small_twin
 from vigie.domains.lighting.astro import PARIS
 from vigie.domains.lighting.classes import adaptive_level, floor_pct
-from vigie.sim.devices.lighting import NodeReporting
-from vigie.sim.devices.luminaires import DRIVER_LOSS, STANDBY_W
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import SimTwin
-from vigie.sim.faults.config import FaultConfig
+from vigie.lab.devices.lighting import NodeReporting
+from vigie.lab.devices.luminaires import DRIVER_LOSS, STANDBY_W
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.devices.twin import SimTwin
+from vigie.lab.faults.config import FaultConfig
 
 __all__ = ["small_twin"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sim.test_sim_twin import small_twin
+from tests.lab.test_sim_twin import small_twin
 from vigie.domains.traffic.inventory import PLAN_CYCLES_S, intersection_from_asset
 from vigie.domains.traffic.timing import Movement, validate_plan
+from vigie.lab.devices.twin import SimTwin
 from vigie.registry.asset_types import AssetType
-from vigie.sim.devices.twin import SimTwin
 
 __all__ = ["small_twin"]
 

@@ -12,11 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from vigie.alarms.score_run import DEFAULT_START, Progress, ScoreConfig, ScoreResult, run_scoring
-from vigie.alarms.scoring import SINGLE_ALARM_FAULTS, TypeScore
 from vigie.cli.sim import parse_duration
-from vigie.sim.city import parse_scale
-from vigie.sim.faults.config import parse_faults
+from vigie.lab.city import parse_scale
+from vigie.lab.faults.config import parse_faults
+from vigie.lab.scoring.run import DEFAULT_START, Progress, ScoreConfig, ScoreResult, run_scoring
+from vigie.lab.scoring.scoring import SINGLE_ALARM_FAULTS, TypeScore
 
 app = typer.Typer(help="Alarms.", no_args_is_help=True)
 err = Console(stderr=True)

@@ -12,9 +12,7 @@ from rich.table import Table
 
 from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
-from vigie.registry.assets import count_by_type
-from vigie.registry.municipalities import list_municipalities
-from vigie.sim.city import (
+from vigie.lab.city import (
     STAGES,
     GeneratedCity,
     StoreNotEmpty,
@@ -22,6 +20,8 @@ from vigie.sim.city import (
     parse_scale,
     write_city,
 )
+from vigie.registry.assets import count_by_type
+from vigie.registry.municipalities import list_municipalities
 
 app = typer.Typer(help="The digital twin of the city.", no_args_is_help=True)
 

@@ -12,7 +12,7 @@ from vigie.cli.store import open_store
 from vigie.gtfs.feed import FeedError, write_zip
 from vigie.gtfs.store import import_feed, latest_feed
 from vigie.gtfs.twin import twin_feed
-from vigie.sim.devices.twin import load_twin
+from vigie.lab.devices.twin import load_twin
 
 app = typer.Typer(help="GTFS static feed of the bus network.", no_args_is_help=True)
 console = Console(highlight=False)

@@ -13,8 +13,8 @@ from rich.console import Console
 
 from vigie.cli.sim import parse_duration
 from vigie.config import Settings
-from vigie.domains.lighting.proof import SETTINGS, ProofConfig, run_proof
 from vigie.kpi.lighting_energy import lighting_energy
+from vigie.lab.proofs.lighting_year import SETTINGS, ProofConfig, run_proof
 from vigie.store.engine import make_engine
 
 app = typer.Typer(help="Street lighting.", no_args_is_help=True)

@@ -14,9 +14,9 @@ from rich.console import Console
 
 from vigie.cli.store import open_store
 from vigie.config import Settings
-from vigie.sim.faults.config import parse_faults
-from vigie.sim.runner import Progress, RunConfig, run
-from vigie.sim.transport import CommandChannel, HttpSender, MqttLink, MqttSender, Sender
+from vigie.lab.faults.config import parse_faults
+from vigie.lab.runner import Progress, RunConfig, run
+from vigie.lab.transport import CommandChannel, HttpSender, MqttLink, MqttSender, Sender
 
 app = typer.Typer(help="The city simulator.", no_args_is_help=True)
 console = Console(stderr=True)

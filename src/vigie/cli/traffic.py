@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from vigie.adapters.sumo.corridor import Corridor
-from vigie.adapters.sumo.evaluation import Evaluation, Interval, evaluate
 from vigie.domains.traffic.priority import PriorityConfig
+from vigie.lab.sumo.corridor import Corridor
+from vigie.lab.sumo.evaluation import Evaluation, Interval, evaluate
 
 app = typer.Typer(help="Traffic signals and bus priority.", no_args_is_help=True)
 console = Console(highlight=False)

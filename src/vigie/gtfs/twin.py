@@ -12,10 +12,10 @@ from datetime import date, timedelta
 import numpy as np
 
 from vigie.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
+from vigie.lab.devices.bus_lines import BusLine, derive_lines
+from vigie.lab.devices.paths import StreetNamer
+from vigie.lab.devices.twin import Frame, SimTwin
 from vigie.registry.asset_types import AssetType
-from vigie.sim.devices.bus_lines import BusLine, derive_lines
-from vigie.sim.devices.paths import StreetNamer
-from vigie.sim.devices.twin import Frame, SimTwin
 
 AGENCY_ID = "vigie-twin"
 #: The simulator's default seed: the stops it draws are the ones published here.

@@ -15,8 +15,8 @@ from vigie.gtfs.live import delay_of
 from vigie.gtfs.network import build_network
 from vigie.gtfs.store import latest_feed
 from vigie.gtfs.twin import twin_feed
+from vigie.lab.devices.twin import load_twin
 from vigie.registry.asset_types import AssetType
-from vigie.sim.devices.twin import load_twin
 
 
 def _discard(_message: PriorityMessage) -> None:

@@ -27,7 +27,7 @@ from vigie.gtfs.network import BusNetwork, build_network
 from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
 from vigie.gtfs.store import latest_feed, latest_feed_sha
 from vigie.gtfs.twin import twin_feed
-from vigie.sim.devices.twin import load_twin
+from vigie.lab.devices.twin import load_twin
 
 router = APIRouter(tags=["gtfs"])
 PROTOBUF = "application/x-protobuf"
