@@ -49,12 +49,12 @@ from vigie.auth.users import add_user
 from vigie.lab.city import generate_city, write_city
 from vigie.lab.devices.base import Reading
 from vigie.lab.devices.simulation import Simulation
-from vigie.lab.devices.twin import load_twin
 from vigie.lab.devices.wire import http_bodies
 from vigie.lab.faults.config import FaultConfig
 from vigie.registry.assets import Link, NewAsset, Part, insert_assets
 from vigie.registry.ids import part_urn
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
+from vigie.registry.snapshot import load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 
@@ -148,7 +148,7 @@ def prepare(seed: int) -> Setup:
     # Every reporter's first report, as the simulator boots it (realistic values: nothing
     # in them raises an alarm).
     simulation = Simulation(
-        load_twin(engine), seed=seed, start=datetime.now(UTC), faults=FaultConfig.none()
+        load_snapshot(engine), seed=seed, start=datetime.now(UTC), faults=FaultConfig.none()
     )
     simulation.start()
     boot = simulation.drain()

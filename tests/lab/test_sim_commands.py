@@ -12,7 +12,7 @@ import pytest
 from tests.lab.test_sim_twin import quiet_simulation, small_twin
 from vigie.lab.devices.luminaires import DRIVER_LOSS
 from vigie.lab.devices.simulation import Simulation
-from vigie.lab.devices.twin import SimTwin
+from vigie.registry.snapshot import RegistrySnapshot
 
 __all__ = ["small_twin"]
 
@@ -27,7 +27,7 @@ def command(simulation: Simulation, asset_id: str, body: dict[str, Any] | bytes)
 
 
 @pytest.fixture
-def evening(small_twin: SimTwin) -> Simulation:
+def evening(small_twin: RegistrySnapshot) -> Simulation:
     simulation = quiet_simulation(small_twin, start=EVENING - timedelta(minutes=2))
     simulation.run_until(EVENING.timestamp())
     simulation.drain()
@@ -35,7 +35,7 @@ def evening(small_twin: SimTwin) -> Simulation:
 
 
 def test_set_level_changes_power_and_energy_from_that_instant(
-    evening: Simulation, small_twin: SimTwin
+    evening: Simulation, small_twin: RegistrySnapshot
 ) -> None:
     light = small_twin.of_type("Streetlight")[0]
     rated = float(light.attributes["rated_power_w"])
@@ -63,7 +63,9 @@ def test_set_level_changes_power_and_energy_from_that_instant(
     assert gained == pytest.approx(rated * DRIVER_LOSS * 0.5, abs=2e-3)
 
 
-def test_a_cabinet_switches_all_its_lights(evening: Simulation, small_twin: SimTwin) -> None:
+def test_a_cabinet_switches_all_its_lights(
+    evening: Simulation, small_twin: RegistrySnapshot
+) -> None:
     cabinet = small_twin.of_type("StreetlightControlCabinet")[0].id
     ack = command(evening, cabinet, {"id": "c-2", "action": "switch", "on": False})
     assert ack["status"] == "acknowledged"
@@ -71,7 +73,7 @@ def test_a_cabinet_switches_all_its_lights(evening: Simulation, small_twin: SimT
     assert reported and all(not r.metrics["on"] and r.metrics["power_w"] == 0.3 for r in reported)
 
 
-def test_a_controller_takes_a_plan(evening: Simulation, small_twin: SimTwin) -> None:
+def test_a_controller_takes_a_plan(evening: Simulation, small_twin: RegistrySnapshot) -> None:
     controller = small_twin.of_type("TrafficSignalController")[0].id
     ack = command(evening, controller, {"id": "c-3", "action": "set_plan", "plan": 7})
     assert ack["status"] == "acknowledged"
@@ -92,7 +94,7 @@ def test_a_controller_takes_a_plan(evening: Simulation, small_twin: SimTwin) -> 
     ],
 )
 def test_bad_commands_are_refused_with_a_reason(
-    evening: Simulation, small_twin: SimTwin, body: dict[str, Any] | bytes, reason: str
+    evening: Simulation, small_twin: RegistrySnapshot, body: dict[str, Any] | bytes, reason: str
 ) -> None:
     ack = command(evening, small_twin.of_type("Streetlight")[0].id, body)
     assert ack["status"] == "failed" and reason in ack["reason"]

@@ -9,15 +9,15 @@ import pytest
 
 from tests.lab.test_sim_twin import START, small_twin
 from vigie.lab.clock import DEFAULT_CATCH_UP, SimulatedClock, simulated_start
-from vigie.lab.devices.twin import SimTwin
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.runner import RunConfig, replay
 from vigie.lab.transport import MemorySender
+from vigie.registry.snapshot import RegistrySnapshot
 
 __all__ = ["small_twin"]
 
 
-def _run(twin: SimTwin, seed: int) -> tuple[MemorySender, dict[str, object]]:
+def _run(twin: RegistrySnapshot, seed: int) -> tuple[MemorySender, dict[str, object]]:
     sender = MemorySender()
     config = RunConfig(
         seed=seed, start=START, duration=timedelta(hours=1), faults=FaultConfig.scaled(1000)
@@ -25,7 +25,7 @@ def _run(twin: SimTwin, seed: int) -> tuple[MemorySender, dict[str, object]]:
     return sender, replay(twin, config, sender)
 
 
-def test_a_seed_gives_the_same_run(small_twin: SimTwin) -> None:
+def test_a_seed_gives_the_same_run(small_twin: RegistrySnapshot) -> None:
     first, first_totals = _run(small_twin, 11)
     again, again_totals = _run(small_twin, 11)
     other, other_totals = _run(small_twin, 12)

@@ -13,10 +13,10 @@ from tests.lab.test_sim_twin import START, small_twin
 from vigie.lab.devices.base import Reading
 from vigie.lab.devices.luminaires import LAMP_FAULT_W
 from vigie.lab.devices.simulation import Simulation
-from vigie.lab.devices.twin import SimTwin
 from vigie.lab.faults.config import fault_config_from_mapping, parse_faults
 from vigie.lab.faults.ground_truth import FaultRecord, GroundTruthWriter, read_ground_truth
 from vigie.lab.faults.kinds import SPECS, FaultKind
+from vigie.registry.snapshot import RegistrySnapshot
 from vigie.telemetry.catalogue import METER, METRICS
 from vigie.telemetry.values import check_value
 
@@ -38,7 +38,7 @@ FREQUENT = fault_config_from_mapping(
 
 @pytest.fixture(scope="module")
 def faulty_run(
-    small_twin: SimTwin, tmp_path_factory: pytest.TempPathFactory
+    small_twin: RegistrySnapshot, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Simulation, list[Reading], Path]:
     """14 simulated hours from 15:00 UTC with every kind of fault frequent."""
     path = tmp_path_factory.mktemp("truth") / "ground_truth.jsonl"

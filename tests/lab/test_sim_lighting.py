@@ -22,8 +22,8 @@ from vigie.lab.devices.lighting import (
 )
 from vigie.lab.devices.luminaires import DRIVER_LOSS, STANDBY_W, LuminaireBank
 from vigie.lab.devices.sun import LightingSchedule, profile_level
-from vigie.lab.devices.twin import SimTwin
 from vigie.registry.assets import Asset
+from vigie.registry.snapshot import RegistrySnapshot
 
 __all__ = ["small_twin"]
 
@@ -85,7 +85,7 @@ def test_energy_is_integrated_exactly_between_state_changes() -> None:
 
 
 @pytest.fixture(scope="module")
-def night(small_twin: SimTwin) -> tuple[list[Reading], dict[str, object]]:
+def night(small_twin: RegistrySnapshot) -> tuple[list[Reading], dict[str, object]]:
     """A simulated night, 15:00 to 09:00 UTC, no faults."""
     simulation = quiet_simulation(small_twin)
     simulation.run_until((START + timedelta(hours=18)).timestamp())
@@ -94,7 +94,7 @@ def night(small_twin: SimTwin) -> tuple[list[Reading], dict[str, object]]:
 
 
 def test_lights_switch_with_the_sun_and_dim_through_the_night(
-    night: tuple[list[Reading], dict[str, object]], small_twin: SimTwin
+    night: tuple[list[Reading], dict[str, object]], small_twin: RegistrySnapshot
 ) -> None:
     readings, _ = night
     lights = [r for r in readings if ":Streetlight:" in r.asset_id]
@@ -135,7 +135,7 @@ def test_each_counter_advances_by_exactly_power_times_time(
 
 
 def test_cabinet_meters_agree_with_their_luminaires(
-    night: tuple[list[Reading], dict[str, object]], small_twin: SimTwin
+    night: tuple[list[Reading], dict[str, object]], small_twin: RegistrySnapshot
 ) -> None:
     readings, summary = night
     series = by_asset(readings)
@@ -177,7 +177,7 @@ def test_lights_without_a_cabinet_switch_by_their_municipality_s_sun() -> None:
         )
         for n in (1, 2)
     ]  # fmt: skip
-    simulation = quiet_simulation(SimTwin({"Streetlight": lights}, []))
+    simulation = quiet_simulation(RegistrySnapshot({"Streetlight": lights}, []))
     simulation.run_until((START + timedelta(hours=6)).timestamp())
     readings = simulation.drain()
     assert {r.gateway for r in readings} == {None}

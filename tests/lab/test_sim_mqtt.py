@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 
 from tests.lab.test_sim_twin import write_small_city
 from vigie.cli.sim import app, parse_duration
-from vigie.lab.devices.twin import load_twin
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.runner import RunConfig, run
 from vigie.lab.transport import MqttLink, MqttSender
+from vigie.registry.snapshot import load_snapshot
 from vigie.telemetry.payloads import decode_mqtt
 from vigie.telemetry.topics import parse_topic, topic_for
 
@@ -77,7 +77,7 @@ def _listener(url: str) -> tuple[mqtt.Client, queue.SimpleQueue[mqtt.MQTTMessage
 
 def test_devices_talk_mqtt_and_obey_a_command(broker: str, sqlite_engine: Engine) -> None:
     write_small_city(sqlite_engine)
-    twin = load_twin(sqlite_engine)
+    twin = load_snapshot(sqlite_engine)
     light = twin.of_type("Streetlight")[0]
     listener, received = _listener(broker)
     link = MqttLink(broker, client_id="test-sim")

@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from tests.lab.test_sim_twin import START, write_small_city
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
-from vigie.lab.devices.twin import load_twin
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.runner import RunConfig, replay
 from vigie.lab.transport import FollowingClock, HttpSender, PipelineSender
+from vigie.registry.snapshot import load_snapshot
 from vigie.store.schema import dead_letters, readings
 from vigie.telemetry.pipeline import Pipeline, RawMessage
 
@@ -38,7 +38,7 @@ def test_simulated_telemetry_is_accepted_whole(
         duration=timedelta(minutes=40),
         faults=FaultConfig.scaled(300),
     )
-    totals = replay(load_twin(sqlite_engine), config, sender)
+    totals = replay(load_snapshot(sqlite_engine), config, sender)
     assert sender.rejections == []
     with sqlite_engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(dead_letters)) == 0
@@ -57,7 +57,7 @@ def test_simulated_telemetry_is_accepted_whole(
     assert sender.stats.server["stored"] > totals["readings"]
     assert totals["faults"]["injected"] > 0
     # Every asset reported, and every meter under its own id.
-    twin = load_twin(sqlite_engine)
+    twin = load_snapshot(sqlite_engine)
     meters = sum(1 for b in twin.of_type("Building") for p in b.parts if p.kind == "meter")
     assert stored_assets == len(twin) + meters
 
@@ -79,7 +79,7 @@ def test_the_http_sender_posts_gateway_sized_batches_and_retries(sqlite_engine: 
 
     sender = HttpSender(post, retry_delays_s=(0.01,))
     config = RunConfig(seed=2, start=START, duration=timedelta(minutes=10), faults=FaultConfig())
-    totals = replay(load_twin(sqlite_engine), config, sender)
+    totals = replay(load_snapshot(sqlite_engine), config, sender)
     assert sender.stats.retries == 1
     assert sender.stats.failed_readings == 0
     assert sender.stats.readings == totals["readings"]

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 
 from vigie.lab.city import generate_city, write_city
 from vigie.lab.devices.simulation import Simulation
-from vigie.lab.devices.twin import SimTwin, load_twin
 from vigie.lab.faults.config import FaultConfig
 from vigie.registry.asset_types import AssetType
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
+from vigie.registry.snapshot import RegistrySnapshot, load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 
@@ -41,26 +41,26 @@ def small_city(directory: Path) -> Engine:
     return engine
 
 
-_twins: list[SimTwin] = []
+_twins: list[RegistrySnapshot] = []
 
 
 @pytest.fixture(scope="session")
-def small_twin(tmp_path_factory: pytest.TempPathFactory) -> SimTwin:
+def small_twin(tmp_path_factory: pytest.TempPathFactory) -> RegistrySnapshot:
     """The small twin as the simulator reads it, made once for all the simulator's tests
     (simulations never change it)."""
     if not _twins:
         engine = small_city(tmp_path_factory.mktemp("twin"))
-        _twins.append(load_twin(engine))
+        _twins.append(load_snapshot(engine))
         engine.dispose()
     return _twins[0]
 
 
-def quiet_simulation(twin: SimTwin, seed: int = 1, start: datetime = START) -> Simulation:
+def quiet_simulation(twin: RegistrySnapshot, seed: int = 1, start: datetime = START) -> Simulation:
     """A simulation without faults."""
     return Simulation(twin, seed=seed, start=start, faults=FaultConfig.none())
 
 
-def test_the_twin_holds_every_type_the_generator_made(small_twin: SimTwin) -> None:
+def test_the_twin_holds_every_type_the_generator_made(small_twin: RegistrySnapshot) -> None:
     for asset_type in AssetType:
         assert small_twin.of_type(asset_type.value), asset_type
     assert small_twin.main_municipality() is not None
@@ -68,7 +68,7 @@ def test_the_twin_holds_every_type_the_generator_made(small_twin: SimTwin) -> No
     assert meters
 
 
-def test_every_bus_line_has_a_route_and_named_stops(small_twin: SimTwin) -> None:
+def test_every_bus_line_has_a_route_and_named_stops(small_twin: RegistrySnapshot) -> None:
     simulation = quiet_simulation(small_twin)
     lines = simulation.transit.lines
     refs = {str(b.attributes["line_ref"]) for b in small_twin.of_type("Bus")}
@@ -84,7 +84,7 @@ def test_every_bus_line_has_a_route_and_named_stops(small_twin: SimTwin) -> None
         assert any(name.split(" (")[0] in roads for name in line.stop_names)
 
 
-def test_buses_move_along_their_line_and_stop_with_doors_open(small_twin: SimTwin) -> None:
+def test_buses_move_along_their_line_and_stop_with_doors_open(small_twin: RegistrySnapshot) -> None:
     simulation = quiet_simulation(small_twin)
     simulation.run_until(START.timestamp() + 3600)
     readings = [r for r in simulation.drain() if ":Bus:" in r.asset_id]

@@ -23,10 +23,10 @@ from sqlalchemy.engine import Engine
 
 from vigie.lab.clock import SimulatedClock, simulated_start
 from vigie.lab.devices.simulation import Simulation
-from vigie.lab.devices.twin import SimTwin, load_twin
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.faults.ground_truth import GroundTruthWriter
 from vigie.lab.transport import CommandChannel, Sender
+from vigie.registry.snapshot import RegistrySnapshot, load_snapshot
 
 #: Work done between two looks at the clock, commands and gateways (bounded so a lagging
 #: run stays responsive).
@@ -62,7 +62,7 @@ class Progress:
 
 
 def _prepare(
-    twin: SimTwin, config: RunConfig, start: datetime
+    twin: RegistrySnapshot, config: RunConfig, start: datetime
 ) -> tuple[Simulation, GroundTruthWriter | None]:
     writer = GroundTruthWriter(config.ground_truth) if config.ground_truth else None
     simulation = Simulation(
@@ -101,12 +101,12 @@ def run(
     commands: CommandChannel | None = None,
     stop: threading.Event | None = None,
     on_progress: Callable[[Progress], None] | None = None,
-    twin: SimTwin | None = None,
+    twin: RegistrySnapshot | None = None,
 ) -> dict[str, Any]:
     """Run in (simulated) real time until the duration has passed, `stop` is set or the
     process is interrupted (KeyboardInterrupt ends the run cleanly: last reports, totals).
     Returns the totals (and writes them to `config.totals`)."""
-    twin = twin if twin is not None else load_twin(engine)
+    twin = twin if twin is not None else load_snapshot(engine)
     wall_now = datetime.now(UTC)
     start = config.start or simulated_start(wall_now, config.speed, config.duration)
     clock = SimulatedClock(
@@ -165,7 +165,7 @@ def _progress(simulation: Simulation, clock: SimulatedClock, wall_s: float) -> P
     )
 
 
-def replay(twin: SimTwin, config: RunConfig, sender: Sender) -> dict[str, Any]:
+def replay(twin: RegistrySnapshot, config: RunConfig, sender: Sender) -> dict[str, Any]:
     """Run as fast as the machine allows, no clock (`config.start` and `config.duration`
     required): the same readings and faults as a paced run with the same seed. For tests
     and for scoring alarms against the ground truth."""

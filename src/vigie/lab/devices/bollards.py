@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from vigie.domains.bollards.metrics import BOLLARD_INTERVAL_S
 from vigie.lab.devices.base import Affected, Command, Outcome, SimContext, unsupported
 from vigie.lab.devices.calendar import local_hour, next_local
-from vigie.lab.devices.twin import SimTwin
 from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.snapshot import RegistrySnapshot
 
 BOLLARD = AssetType.BOLLARD.value
 OPEN_FROM_H, OPEN_UNTIL_H = 6.0, 11.0
@@ -27,7 +27,7 @@ def scheduled_position(t_s: float) -> str:
 
 
 class Bollards:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         bollards = twin.of_type(BOLLARD)
         self.ids = [b.id for b in bollards]

@@ -32,9 +32,9 @@ from vigie.lab.devices.base import (
     years_in_service,
 )
 from vigie.lab.devices.occupancy import PREHEAT_H, is_night, occupied
-from vigie.lab.devices.twin import SimTwin
 from vigie.lab.devices.weather import Weather
 from vigie.registry.asset_types import AssetType, PartKind
+from vigie.registry.snapshot import RegistrySnapshot
 
 BUILDING = AssetType.BUILDING.value
 BOILER_EFFICIENCY = 0.92
@@ -76,7 +76,7 @@ class _Building:
 
 
 class Buildings:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         self.weather = Weather(ctx.seed)
         rng = ctx.rng("buildings:init")

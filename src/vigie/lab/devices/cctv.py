@@ -11,8 +11,8 @@ import numpy as np
 from vigie.domains.cctv.metrics import CAMERA_INTERVAL_S
 from vigie.lab.devices.base import Affected, Command, Outcome, SimContext, rounded, unsupported
 from vigie.lab.devices.traffic_curve import traffic_share
-from vigie.lab.devices.twin import SimTwin
 from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.snapshot import RegistrySnapshot
 
 CAMERA = AssetType.CAMERA.value
 #: Mean H.264 bitrate of a stream by resolution, kbit/s.
@@ -20,7 +20,7 @@ BITRATE_KBPS = {"720p": 2_000.0, "1080p": 4_000.0, "4K": 12_000.0}
 
 
 class Cctv:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         cameras = twin.of_type(CAMERA)
         self.ids = [c.id for c in cameras]

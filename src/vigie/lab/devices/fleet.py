@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vigie.domains.fleet.metrics import VEHICLE_INTERVAL_S
+from vigie.gtfs.paths import Polyline
 from vigie.lab.devices.base import (
     Affected,
     Command,
@@ -23,10 +24,9 @@ from vigie.lab.devices.base import (
     years_in_service,
 )
 from vigie.lab.devices.calendar import is_weekday, next_local
-from vigie.lab.devices.paths import Polyline, street_path
 from vigie.lab.devices.traffic_curve import congestion
-from vigie.lab.devices.twin import Frame, SimTwin
 from vigie.registry.asset_types import AssetType
+from vigie.registry.snapshot import Frame, RegistrySnapshot
 
 VEHICLE = AssetType.FLEET_VEHICLE.value
 SESSIONS_H = (7.5, 13.5)
@@ -35,6 +35,18 @@ JOB_RADIUS_M = (800.0, 6_000.0)
 DOOR_OPEN_S = 60.0
 PARKED, DRIVE, WORK = "parked", "drive", "work"
 KM_PER_YEAR = 12_000.0  # a municipal service vehicle
+
+
+def street_path(start: tuple[float, float], end: tuple[float, float]) -> Polyline:
+    """A drive through a street grid: along x, then along y (an L, never a diagonal)."""
+    corner = (end[0], start[1])
+    points = [start]
+    if math.dist(start, corner) > 1.0 and math.dist(corner, end) > 1.0:
+        points.append(corner)
+    points.append(end)
+    if len(points) == 2 and math.dist(start, end) < 1.0:
+        points = [start, (end[0] + 1.0, end[1])]
+    return Polyline(np.array(points, dtype=np.float64))
 
 
 @dataclass
@@ -54,7 +66,7 @@ class _Vehicle:
 
 
 class Fleet:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         vehicles = twin.of_type(VEHICLE)
         self.ids = [v.id for v in vehicles]

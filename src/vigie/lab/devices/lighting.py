@@ -41,9 +41,9 @@ from vigie.lab.devices.luminaires import (
     LuminaireBank,
 )
 from vigie.lab.devices.sun import LightingSchedule, programme_state
-from vigie.lab.devices.twin import SimTwin
 from vigie.registry.asset_types import AssetType, PartKind, Relation
 from vigie.registry.assets import Asset
+from vigie.registry.snapshot import RegistrySnapshot
 
 STREETLIGHT = AssetType.STREETLIGHT.value
 CABINET = AssetType.STREETLIGHT_CONTROL_CABINET.value
@@ -76,7 +76,7 @@ class NodeReporting:
 
 class Lighting:
     def __init__(
-        self, ctx: SimContext, twin: SimTwin, reporting: NodeReporting | None = None
+        self, ctx: SimContext, twin: RegistrySnapshot, reporting: NodeReporting | None = None
     ) -> None:
         self.ctx = ctx
         self.reporting = reporting or NodeReporting()

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 
 from vigie.domains.network.metrics import NETWORK_INTERVAL_S
 from vigie.lab.devices.base import Affected, Command, Outcome, SimContext, rounded
-from vigie.lab.devices.twin import SimTwin
 from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.snapshot import RegistrySnapshot
 
 NODE = AssetType.NETWORK_NODE.value
 LINK = AssetType.FIBRE_LINK.value
@@ -28,7 +28,7 @@ MS_PER_KM = 0.005
 
 
 class Network:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         nodes = twin.of_type(NODE)
         links = twin.of_type(LINK)

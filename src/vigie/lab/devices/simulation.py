@@ -23,11 +23,11 @@ from vigie.lab.devices.scheduler import Scheduler
 from vigie.lab.devices.totals import COUNTER_METRICS, Totals
 from vigie.lab.devices.traffic import Traffic
 from vigie.lab.devices.transit import Transit
-from vigie.lab.devices.twin import SimTwin
 from vigie.lab.devices.wire import rfc3339
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.faults.ground_truth import FaultRecord
 from vigie.lab.faults.injector import FaultInjector
+from vigie.registry.snapshot import RegistrySnapshot
 
 
 class SimulationClock:
@@ -44,7 +44,7 @@ class SimulationClock:
 class Simulation:
     def __init__(
         self,
-        twin: SimTwin,
+        twin: RegistrySnapshot,
         *,
         seed: int,
         start: datetime,

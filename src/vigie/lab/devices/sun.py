@@ -3,8 +3,9 @@ the cabinet's position (astral), dimmed through the night by a default profile.
 
 Switching follows the astronomical clocks of lighting cabinets: on 10 min after sunset, off
 10 min before sunrise (the sky then gives some 20-30 lux, the usual photocell threshold),
-each cabinet a minute or two off (clock tolerance, seeded). The default dimming profile
-(local time): 100% until 22:00, 70% to 00:30, 50% to 05:30, then 80% until off.
+each cabinet a minute or two off (clock tolerance, seeded). The default dimming profile is
+the product's (`vigie.domains.lighting.programs.DEFAULT_STEPS`): 100% until 22:00, 70% to
+00:30, 50% to 05:30, then 80% until off (local time).
 """
 
 from __future__ import annotations
@@ -15,24 +16,32 @@ from astral import Observer
 from astral.sun import sunrise, sunset
 
 from vigie.domains.lighting.astro import Night
-from vigie.domains.lighting.programs import Program, night_plan
+from vigie.domains.lighting.programs import DEFAULT_STEPS, Program, night_plan
 from vigie.lab.devices.calendar import at_local, local, local_hour, next_local
 
 ON_AFTER_SUNSET_S = 600.0
 OFF_BEFORE_SUNRISE_S = 600.0
-#: (local hour at which a step starts, level %) after 22:00; hours past midnight add 24.
-PROFILE_STEPS_H = (22.0, 0.5, 5.5)
+
+
+def _clock_hour(at: str) -> float:
+    hours, minutes = at.split(":")
+    return int(hours) + int(minutes) / 60.0
+
+
+#: The default profile's clock steps as (local hour it starts, level %), in night order.
+_CLOCK_STEPS = tuple((_clock_hour(s.at), s.level_pct) for s in DEFAULT_STEPS if ":" in s.at)
+#: Local hours at which a step of the default profile starts (22.0, 0.5, 5.5).
+PROFILE_STEPS_H = tuple(hour for hour, _ in _CLOCK_STEPS)
 
 
 def profile_level(hour: float) -> int:
     """Dimming level (%) of the default profile at a local hour."""
-    if 12.0 <= hour < 22.0:
-        return 100
-    if hour >= 22.0 or hour < 0.5:
-        return 70
-    if hour < 5.5:
-        return 50
-    return 80
+    night_h = (hour - 12.0) % 24.0  # hours after noon: the night's order
+    level = DEFAULT_STEPS[0].level_pct  # the level the lights come on at
+    for start_h, step_level in _CLOCK_STEPS:
+        if (start_h - 12.0) % 24.0 <= night_h:
+            level = step_level
+    return int(level)
 
 
 class LightingSchedule:

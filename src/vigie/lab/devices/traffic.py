@@ -17,8 +17,8 @@ from vigie.domains.traffic.metrics import CONTROLLER_INTERVAL_S
 from vigie.lab.devices.base import Affected, Command, Outcome, SimContext, rounded, unsupported
 from vigie.lab.devices.calendar import is_weekday, local_hour
 from vigie.lab.devices.traffic_curve import traffic_share
-from vigie.lab.devices.twin import SimTwin
 from vigie.registry.asset_types import AssetType, Relation
+from vigie.registry.snapshot import RegistrySnapshot
 
 CONTROLLER = AssetType.TRAFFIC_SIGNAL_CONTROLLER.value
 #: Base cycle length of each plan, seconds.
@@ -39,7 +39,7 @@ def plan_at(t_s: float) -> int:
 
 
 class Traffic:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         controllers = twin.of_type(CONTROLLER)
         self.ids = [c.id for c in controllers]

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from vigie.domains.transit.metrics import BUS_INTERVAL_S
+from vigie.gtfs.lines import BusLine, derive_lines
+from vigie.gtfs.paths import StreetNamer
 from vigie.lab.devices.base import (
     Affected,
     Command,
@@ -23,12 +25,10 @@ from vigie.lab.devices.base import (
     unsupported,
     years_in_service,
 )
-from vigie.lab.devices.bus_lines import BusLine, derive_lines
 from vigie.lab.devices.calendar import is_weekday, local_hour
-from vigie.lab.devices.paths import StreetNamer
 from vigie.lab.devices.traffic_curve import congestion
-from vigie.lab.devices.twin import Frame, SimTwin
 from vigie.registry.asset_types import AssetType
+from vigie.registry.snapshot import Frame, RegistrySnapshot
 
 BUS = AssetType.BUS.value
 DRIVE, DWELL, SIGNAL, LAYOVER, PARKED = "drive", "dwell", "signal", "layover", "parked"
@@ -56,7 +56,7 @@ class _Bus:
 
 
 class Transit:
-    def __init__(self, ctx: SimContext, twin: SimTwin) -> None:
+    def __init__(self, ctx: SimContext, twin: RegistrySnapshot) -> None:
         self.ctx = ctx
         buses = twin.of_type(BUS)
         self.ids = [b.id for b in buses]

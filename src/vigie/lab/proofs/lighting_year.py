@@ -63,10 +63,10 @@ from vigie.lab.devices.calendar import local_hour
 from vigie.lab.devices.lighting import NodeReporting, lights_by_cabinet
 from vigie.lab.devices.simulation import Simulation
 from vigie.lab.devices.traffic_curve import traffic_share
-from vigie.lab.devices.twin import SimTwin, load_twin
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.transport import FollowingClock, PipelineSender
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
+from vigie.registry.snapshot import RegistrySnapshot, load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import command_devices, commands, twin_state
@@ -210,7 +210,7 @@ def run_proof(config: ProofConfig, progress: Callable[[str], None] | None = None
     end = datetime(config.year + 1, 1, 1, tzinfo=UTC)
     if config.days is not None:
         end = start + timedelta(days=config.days)
-    full = load_twin(engine)
+    full = load_snapshot(engine)
     lights = full.of_type(LIGHT)
     classes = {str(a.attributes["lighting_class"]) for a in lights}
     programs = _programs(config.setting, classes)
@@ -231,7 +231,7 @@ def run_proof(config: ProofConfig, progress: Callable[[str], None] | None = None
                 actor=ACTOR,
                 now=now,
             )
-    twin = SimTwin({LIGHT: lights, CABINET: full.of_type(CABINET)}, full.municipalities)
+    twin = RegistrySnapshot({LIGHT: lights, CABINET: full.of_type(CABINET)}, full.municipalities)
     reporting = NodeReporting(
         close_early_s=1.0,
         interval_s=config.interval_s,

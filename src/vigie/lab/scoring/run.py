@@ -42,13 +42,13 @@ from vigie.core.bus import EventBus
 from vigie.core.heap import freeze_long_lived_objects
 from vigie.lab.city import generate_city, write_city
 from vigie.lab.devices.simulation import Simulation
-from vigie.lab.devices.twin import SimTwin, load_twin
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.faults.ground_truth import FaultRecord
 from vigie.lab.faults.kinds import SPECS, FaultKind
 from vigie.lab.scoring.scoring import FAULT_RULES, Judge, RaisedAlarm, Score, score
 from vigie.lab.transport import FollowingClock, PipelineSender
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
+from vigie.registry.snapshot import RegistrySnapshot, load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.telemetry.catalogue import expected_interval_s
@@ -111,7 +111,7 @@ class ScoreResult:
         }
 
 
-def scoring_faults(twin: SimTwin) -> FaultConfig:
+def scoring_faults(twin: RegistrySnapshot) -> FaultConfig:
     """Rates giving each fault kind FAULTS_PER_KIND_PER_DAY expected occurrences per day on
     this twin (its devices of the kind's type), with SCORING_REPAIR_MEDIAN_H."""
     rates = {}
@@ -239,7 +239,7 @@ def _run(
         with engine.begin() as conn:
             write_city(conn, city, config.start - timedelta(days=1), ACTOR)
         timings["city"] = time.perf_counter() - began
-        twin = load_twin(engine)
+        twin = load_snapshot(engine)
         clock = FollowingClock(config.start)
         bus = EventBus()
         pipeline = Pipeline(engine, clock, bus)

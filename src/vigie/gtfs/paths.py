@@ -1,10 +1,9 @@
-"""Geometry for moving vehicles: polylines in the local metric frame (position and compass
+"""Geometry of the bus lines: polylines in the local metric frame (position and compass
 heading at a distance along them), and street names for points (from the streetlights'
-road names, the only street names the registry holds)."""
+road names, the only street names the registry holds). The lab's vehicles move along them."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -45,18 +44,6 @@ class Polyline:
             float(a[1] + (b[1] - a[1]) * fraction),
             float(self.bearing_deg[segment]),
         )
-
-
-def street_path(start: tuple[float, float], end: tuple[float, float]) -> Polyline:
-    """A drive through a street grid: along x, then along y (an L, never a diagonal)."""
-    corner = (end[0], start[1])
-    points = [start]
-    if math.dist(start, corner) > 1.0 and math.dist(corner, end) > 1.0:
-        points.append(corner)
-    points.append(end)
-    if len(points) == 2 and math.dist(start, end) < 1.0:
-        points = [start, (end[0] + 1.0, end[1])]
-    return Polyline(np.array(points, dtype=np.float64))
 
 
 class StreetNamer:

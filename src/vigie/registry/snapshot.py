@@ -1,6 +1,8 @@
-"""What the simulator knows of the city: the registry's assets (with parts and links) read
-once at start, grouped by type. The simulator reads the registry like an installer reads the
-inventory; everything it sends afterwards goes through the device protocol only."""
+"""A snapshot of the registry: every installed asset (with parts and links) read once,
+grouped by type, and the municipalities. The GTFS timetable and the bus priority server
+derive the bus lines from it; the lab's simulator reads the registry through it like an
+installer reads the inventory (everything it sends afterwards goes through the device
+protocol only)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ REPORTING_STATUSES = (
 
 
 @dataclass
-class SimTwin:
+class RegistrySnapshot:
     assets: dict[str, list[Asset]] = field(default_factory=dict)  # type -> assets, by id
     municipalities: list[Municipality] = field(default_factory=list)
 
@@ -60,7 +62,7 @@ class Frame:
         return x / self.kx, y / self.ky
 
 
-def load_twin(engine: Engine) -> SimTwin:
+def load_snapshot(engine: Engine) -> RegistrySnapshot:
     """Every installed asset of the registry, with its parts and links."""
     by_type: dict[str, list[Asset]] = defaultdict(list)
     with engine.connect() as conn:
@@ -68,4 +70,4 @@ def load_twin(engine: Engine) -> SimTwin:
         municipalities = list_municipalities(conn)
     for asset in found:
         by_type[asset.type].append(asset)
-    return SimTwin(dict(by_type), municipalities)
+    return RegistrySnapshot(dict(by_type), municipalities)
