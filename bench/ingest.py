@@ -49,6 +49,7 @@ from vigie.cli.ingest import freeze_long_lived_objects
 from vigie.core.bus import EventBus
 from vigie.core.clock import SystemClock
 from vigie.lab.city import GeneratedCity, generate_city, write_city
+from vigie.protocol.topics import shared_subscription, topic_for
 from vigie.registry.asset_types import PartKind
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.store.engine import make_engine
@@ -58,7 +59,6 @@ from vigie.telemetry.catalogue import METER, METRICS
 from vigie.telemetry.events import StateChanged
 from vigie.telemetry.metrics import MetricDescription, MetricKind
 from vigie.telemetry.pipeline import Pipeline
-from vigie.telemetry.topics import shared_subscription, topic_for
 
 RATIO_GOAL = 0.8
 HTTP_GOAL_READINGS_PER_S = 100_000

@@ -57,9 +57,10 @@ from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import LocalBroker, free_port
 from vigie.adapters.mqtt.settings import DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE
 from vigie.adapters.mqtt.worker import _send_pubacks, _telemetry_asset
+from vigie.protocol.telemetry import ReadingIn
 from vigie.store.engine import make_engine
 from vigie.store.types import micros
-from vigie.telemetry.payloads import ReadingIn, decode_json_array, decode_mqtt
+from vigie.telemetry.payloads import decode_json_array, decode_mqtt
 
 BARE_TABLE = (
     "CREATE TABLE IF NOT EXISTS readings (asset TEXT NOT NULL, metric TEXT NOT NULL,"

@@ -25,9 +25,9 @@ from vigie.cli.sim import app, parse_duration
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.runner import RunConfig, run
 from vigie.lab.transport import MqttLink, MqttSender
+from vigie.protocol.topics import parse_topic, topic_for
 from vigie.registry.snapshot import load_snapshot
 from vigie.telemetry.payloads import decode_mqtt
-from vigie.telemetry.topics import parse_topic, topic_for
 
 MOSQUITTO = Path("/usr/sbin/mosquitto")
 NIGHT = datetime(2026, 1, 5, 21, 30, tzinfo=UTC)

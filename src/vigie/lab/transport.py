@@ -29,13 +29,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from vigie.lab.devices.base import Reading
 from vigie.lab.devices.wire import HTTP_BATCH_READINGS, http_bodies, mqtt_messages
+from vigie.protocol.commands import COMMAND_FILTER, ack_topic
+from vigie.protocol.telemetry import TELEMETRY_PATH
+from vigie.protocol.topics import parse_topic
 from vigie.telemetry.pipeline import Pipeline, RawMessage
-from vigie.telemetry.topics import ROOT, parse_topic, topic_for
 
 log = logging.getLogger(__name__)
 
-TELEMETRY_PATH = "/api/v1/telemetry"
-COMMAND_FILTER = f"{ROOT}/+/+/+/cmd"
 #: Unacknowledged QoS 1 messages at most (MQTT packet ids are 16-bit: 65,535 is the hard cap).
 MQTT_WINDOW = 2_000
 #: Waits between attempts of a post the server could not take (overloaded, unreachable).
@@ -325,7 +325,7 @@ class MqttLink:
         return found
 
     def publish_ack(self, asset_id: str, payload: bytes) -> None:
-        self.publish(topic_for(asset_id, "cmd/ack"), payload)
+        self.publish(ack_topic(asset_id), payload)
 
     def close(self, drain_timeout_s: float = 15.0) -> None:
         """Wait for what is in flight to be acknowledged, then disconnect."""

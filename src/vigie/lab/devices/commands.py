@@ -1,5 +1,6 @@
 """Commands as devices receive them on `vigie/<municipality>/<type>/<id>/cmd`, and the
-acknowledgement they publish on `.../cmd/ack` (docs/simulator.md):
+acknowledgement they publish on `.../cmd/ack` (docs/simulator.md; the wire format is the
+protocol's, `vigie.protocol.commands`):
 
     {"id": "c-17", "action": "set_level", "level_pct": 100, "until": "2026-01-05T23:00:00+01:00"}
     {"id": "c-17", "status": "acknowledged", "ts": "2026-01-05T21:12:03.120000+00:00"}
@@ -8,14 +9,13 @@ acknowledgement they publish on `.../cmd/ack` (docs/simulator.md):
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import msgspec
 
 from vigie.lab.devices.base import Command, Outcome
+from vigie.protocol.commands import encode_ack
 
 _decoder = msgspec.json.Decoder(Command)
-_encoder = msgspec.json.Encoder()
 
 
 def decode_command(payload: bytes) -> Command | str:
@@ -44,7 +44,4 @@ def until_of(command: Command, t_s: float) -> float | str | None:
 
 
 def ack_payload(command_id: str | None, outcome: Outcome, ts: str) -> bytes:
-    ack: dict[str, Any] = {"id": command_id, "status": outcome.status, "ts": ts}
-    if outcome.reason:
-        ack["reason"] = outcome.reason
-    return _encoder.encode(ack)
+    return encode_ack(command_id, outcome.status, ts, outcome.reason)

@@ -23,10 +23,10 @@ from vigie.lab.devices.scheduler import Scheduler
 from vigie.lab.devices.totals import COUNTER_METRICS, Totals
 from vigie.lab.devices.traffic import Traffic
 from vigie.lab.devices.transit import Transit
-from vigie.lab.devices.wire import rfc3339
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.faults.ground_truth import FaultRecord
 from vigie.lab.faults.injector import FaultInjector
+from vigie.protocol.telemetry import rfc3339
 from vigie.registry.snapshot import RegistrySnapshot
 
 

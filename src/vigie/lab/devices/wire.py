@@ -1,5 +1,5 @@
-"""The device protocol's wire shapes, as the simulator's devices send them (the shapes
-`vigie.telemetry.payloads` decodes):
+"""How the simulator's devices put their readings on the wire, in the device protocol's
+shapes (`vigie.protocol.telemetry`, the shapes `vigie.telemetry.payloads` decodes):
 
 - MQTT, a device's own reading on `topic_for(asset)`: ``{"ts": …, "metrics": {…}}``;
 - MQTT, a gateway's batch on the gateway's topic: ``{"readings": [{"asset", "ts", "metrics"}]}``;
@@ -14,13 +14,12 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 
 from vigie.lab.devices.base import Reading
-from vigie.telemetry.topics import topic_for
+from vigie.protocol.telemetry import WireBatch, WireReading, WireSingle, rfc3339
+from vigie.protocol.topics import topic_for
 
 #: Readings per HTTP request (gateway-sized) and per MQTT gateway message.
 HTTP_BATCH_READINGS = 1_000
@@ -29,31 +28,9 @@ GATEWAY_BATCH_READINGS = 500
 MAX_BODY_BYTES = 900_000
 
 
-class WireReading(msgspec.Struct):
-    asset: str
-    ts: str
-    metrics: dict[str, Any]
-
-
-class WireSingle(msgspec.Struct):
-    ts: str
-    metrics: dict[str, Any]
-
-
-class WireBatch(msgspec.Struct):
-    readings: list[WireReading]
-
-
 _encoder = msgspec.json.Encoder()
 #: Topics are derived from URNs by a regular expression: once per device is enough.
 _topic = functools.lru_cache(maxsize=1 << 16)(topic_for)
-
-
-@functools.lru_cache(maxsize=1 << 12)
-def rfc3339(t_s: float) -> str:
-    """A device's timestamp on the wire. Cached: a gateway forwards the counters of all its
-    nodes read at the same instant."""
-    return datetime.fromtimestamp(t_s, UTC).isoformat(timespec="microseconds")
 
 
 def wire(reading: Reading) -> WireReading:

@@ -65,13 +65,13 @@ from vigie.lab.devices.simulation import Simulation
 from vigie.lab.devices.traffic_curve import traffic_share
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.transport import FollowingClock, PipelineSender
+from vigie.protocol.topics import parse_topic
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.registry.snapshot import RegistrySnapshot, load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import command_devices, commands, twin_state
 from vigie.telemetry.pipeline import Pipeline
-from vigie.telemetry.topics import parse_topic
 from vigie.telemetry.wal import rewind_log
 from vigie.timeseries.maintenance import roll_up_in_steps
 
