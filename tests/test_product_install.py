@@ -142,7 +142,7 @@ def test_the_product_installed_without_the_lab_serves_ingests_alarms_and_command
     tmp_path: Path, mosquitto: LocalBroker
 ) -> None:
     bin_dir = _product_venv(tmp_path)
-    for module in ("sumo", "libsumo", "traci", "vigie.lab"):
+    for module in ("sumo", "libsumo", "traci"):
         absent = subprocess.run(
             [bin_dir / "python", "-c", f"import {module}"], capture_output=True, check=False
         )
@@ -164,6 +164,9 @@ def test_the_product_installed_without_the_lab_serves_ingests_alarms_and_command
     )
     _run(bin_dir / "vigie", "db", "upgrade", env=env)
     _run(bin_dir / "vigie", "users", "add", "ada", "--role", "admin", env=env)
+    _run(bin_dir / "vigie", "users", "add", "gateway", "--role", "device", env=env)
+    machine = _run(bin_dir / "vigie", "users", "token", "gateway", "--name", "gateway", env=env)
+    machine_token = machine.strip().splitlines()[-1]
     server = _start_serve(bin_dir, env, port, var_dir / "serve.log")
     device = Device(mosquitto.url)
     try:
@@ -175,7 +178,7 @@ def test_the_product_installed_without_the_lab_serves_ingests_alarms_and_command
         # Over HTTP: the mains are fine. Over MQTT: the breaker trips.
         now = datetime.now(UTC).isoformat()
         reading = {"asset": asset_id, "ts": now, "metrics": {"supply_v": 231.0}}
-        assert server.post_telemetry(token, [reading])["stored"] == 1
+        assert server.post_telemetry(machine_token, [reading])["stored"] == 1
         tripped = {"ts": datetime.now(UTC).isoformat(), "metrics": {"breaker_tripped": True}}
         with Publisher(mosquitto.url) as publisher:
             publisher.publish([(topic_for(asset_id), msgspec.json.encode(tripped))])
