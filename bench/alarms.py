@@ -47,15 +47,15 @@ from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
 from vigie.domains.installed import install_all
+from vigie.lab.city import generate_city, write_city
+from vigie.lab.devices.base import Reading
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.devices.wire import http_bodies
+from vigie.lab.faults.config import FaultConfig
 from vigie.registry.assets import Link, NewAsset, Part, insert_assets
 from vigie.registry.ids import part_urn
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
-from vigie.sim.devices.base import Reading
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.devices.wire import http_bodies
-from vigie.sim.faults.config import FaultConfig
+from vigie.registry.snapshot import load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 
@@ -151,7 +151,7 @@ def prepare(seed: int) -> Setup:
     # Every reporter's first report, as the simulator boots it (realistic values: nothing
     # in them raises an alarm).
     simulation = Simulation(
-        load_twin(engine), seed=seed, start=datetime.now(UTC), faults=FaultConfig.none()
+        load_snapshot(engine), seed=seed, start=datetime.now(UTC), faults=FaultConfig.none()
     )
     simulation.start()
     boot = simulation.drain()

@@ -50,8 +50,9 @@ from vigie.core.bus import EventBus
 from vigie.core.clock import SystemClock
 from vigie.domains.buildings.assets import METER_PART
 from vigie.domains.installed import install_all
+from vigie.lab.city import GeneratedCity, generate_city, write_city
+from vigie.protocol.topics import shared_subscription, topic_for
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import GeneratedCity, generate_city, write_city
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import asset_parts, assets
@@ -59,7 +60,6 @@ from vigie.telemetry.catalogue import METER, METRICS
 from vigie.telemetry.events import StateChanged
 from vigie.telemetry.metrics import MetricDescription, MetricKind
 from vigie.telemetry.pipeline import Pipeline
-from vigie.telemetry.topics import shared_subscription, topic_for
 
 install_all()  # the facilities, as the `vigie` command installs them
 

@@ -58,9 +58,10 @@ from vigie.adapters.mqtt.broker import LocalBroker, free_port
 from vigie.adapters.mqtt.settings import DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE
 from vigie.adapters.mqtt.worker import _send_pubacks, _telemetry_asset
 from vigie.domains.installed import install_all
+from vigie.protocol.telemetry import ReadingIn
 from vigie.store.engine import make_engine
 from vigie.store.types import micros
-from vigie.telemetry.payloads import ReadingIn, decode_json_array, decode_mqtt
+from vigie.telemetry.payloads import decode_json_array, decode_mqtt
 
 install_all()  # the facilities, as the `vigie` command installs them
 

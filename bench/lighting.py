@@ -40,13 +40,13 @@ from vigie.commands.targets import TargetSpec
 from vigie.core.clock import SystemClock
 from vigie.domains.installed import install_all
 from vigie.domains.lighting.energy_kpi import lighting_energy
-from vigie.domains.lighting.proof import ProofConfig, run_proof
+from vigie.lab.city import generate_city, write_city
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.proofs.lighting_year import ProofConfig, run_proof
+from vigie.lab.transport import MqttLink
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import SimTwin, load_twin
-from vigie.sim.faults.config import FaultConfig
-from vigie.sim.transport import MqttLink
+from vigie.registry.snapshot import RegistrySnapshot, load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import command_devices
@@ -58,8 +58,8 @@ LIGHT, CABINET = "Streetlight", "StreetlightControlCabinet"
 
 def devices(url: str, store: str) -> None:
     """The field: every light and cabinet of the store's twin, answering commands."""
-    full = load_twin(make_engine(f"sqlite:///{store}"))
-    twin = SimTwin(
+    full = load_snapshot(make_engine(f"sqlite:///{store}"))
+    twin = RegistrySnapshot(
         {LIGHT: full.of_type(LIGHT), CABINET: full.of_type(CABINET)}, full.municipalities
     )
     start = datetime.now(UTC)
@@ -121,7 +121,7 @@ def main() -> None:
         write_city(
             conn, generate_city(2017, scale, list_municipalities(conn)), datetime.now(UTC), "bench"
         )
-    lights = [a.id for a in load_twin(engine).of_type(LIGHT)]
+    lights = [a.id for a in load_snapshot(engine).of_type(LIGHT)]
     with LocalBroker(work / "mosquitto") as broker:
         field = subprocess.Popen(
             [sys.executable, __file__, "--devices", broker.url, str(store)],

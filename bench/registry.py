@@ -34,10 +34,10 @@ from vigie.auth.roles import Role
 from vigie.auth.users import add_user
 from vigie.core.geodesy import M_PER_DEG_LAT
 from vigie.domains.installed import install_all
+from vigie.lab.city import generate_city, write_city
 from vigie.registry.assets import AssetFilter, query_assets
 from vigie.registry.importing.importer import import_file
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 

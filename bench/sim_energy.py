@@ -28,8 +28,8 @@ from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
 from vigie.domains.installed import install_all
+from vigie.lab.city import generate_city, write_city
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
-from vigie.sim.city import generate_city, write_city
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import dead_letters, readings_daily, readings_hourly

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from vigie.telemetry.topics import topic_for
+from vigie.protocol.topics import topic_for
 
 LIGHTS = [f"urn:ngsi-ld:Streetlight:21231:{n}" for n in range(1, 11)] + [
     f"urn:ngsi-ld:Streetlight:21617:{n}" for n in range(1, 6)

@@ -19,8 +19,8 @@ from tests.adapters.devices import LIGHT_METRICS, LIGHTS, light_message, unique_
 from tests.mosquitto import Message, Publisher
 from vigie.adapters.mqtt.broker import LocalBroker
 from vigie.adapters.mqtt.worker import IngestWorker
+from vigie.protocol.topics import topic_for
 from vigie.store.schema import dead_letters, readings
-from vigie.telemetry.topics import topic_for
 
 REASON_PREFIXES = (
     "malformed",

@@ -22,10 +22,10 @@ from tests.adapters.devices import (
 from tests.mosquitto import Publisher
 from vigie.adapters.mqtt.broker import LocalBroker
 from vigie.core.bus import EventBus
+from vigie.protocol.topics import topic_for
 from vigie.store.schema import dead_letters, twin_state
 from vigie.telemetry.events import BatchCommitted, StateChanged
 from vigie.telemetry.pipeline import IngestResult, RawMessage
-from vigie.telemetry.topics import topic_for
 
 
 def test_readings_are_stored_and_the_twin_updated(

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from typer.testing import CliRunner
 
-from vigie.alarms.scoring import FAULT_RULES, Judge, RaisedAlarm, score
 from vigie.cli.alarms import app
-from vigie.sim.faults.ground_truth import FaultRecord
+from vigie.lab.faults.ground_truth import FaultRecord
+from vigie.lab.scoring.scoring import FAULT_RULES, Judge, RaisedAlarm, score
 
 T0 = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 INTERVALS = {"Cabinet": 300.0, "Light": 900.0, "Camera": 300.0, "Link": 60.0, "Node": 60.0}

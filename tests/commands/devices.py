@@ -9,15 +9,15 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.faults.config import FaultConfig
-from vigie.sim.transport import MqttLink
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.transport import MqttLink
+from vigie.registry.snapshot import load_snapshot
 
 
 class FieldDevices:
     def __init__(self, engine: Engine, start: datetime) -> None:
-        self.simulation = Simulation(load_twin(engine), seed=5, start=start,
+        self.simulation = Simulation(load_snapshot(engine), seed=5, start=start,
                                      faults=FaultConfig.none())  # fmt: skip
         self.simulation.run_until(start.timestamp())
         self.simulation.drain()

@@ -11,18 +11,18 @@ import pytest
 from gtfs_rt_validator.api import Mode, Request, resolve_roles, validate
 from sqlalchemy.engine import Engine
 
-from tests.sim.test_sim_twin import START, write_small_city
+from tests.lab.test_sim_twin import START, write_small_city
 from vigie.core.bus import EventBus
 from vigie.gtfs.feed import FeedError, read_zip, write_zip
 from vigie.gtfs.live import bus_reports
 from vigie.gtfs.network import BusNetwork, build_network
 from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
 from vigie.gtfs.twin import SIM_SEED, twin_feed
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.runner import RunConfig, replay
+from vigie.lab.transport import FollowingClock, PipelineSender
 from vigie.registry.municipalities import seed_reference_municipalities
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.faults.config import FaultConfig
-from vigie.sim.runner import RunConfig, replay
-from vigie.sim.transport import FollowingClock, PipelineSender
+from vigie.registry.snapshot import load_snapshot
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.telemetry.pipeline import Pipeline
@@ -39,7 +39,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Bus
     with engine.begin() as conn:
         seed_reference_municipalities(conn)
     write_small_city(engine)
-    twin = load_twin(engine)
+    twin = load_snapshot(engine)
     clock = FollowingClock(MORNING)
     sender = PipelineSender(Pipeline(engine, clock, EventBus()), clock=clock)
     config = RunConfig(

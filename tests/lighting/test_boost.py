@@ -15,10 +15,10 @@ from vigie.commands.service import Caller, submit
 from vigie.commands.store import device_states
 from vigie.commands.targets import Near, TargetSpec
 from vigie.domains.lighting import store as lighting_store
-from vigie.domains.lighting.proof import InProcessDevices
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import load_twin
-from vigie.sim.faults.config import FaultConfig
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.faults.config import FaultConfig
+from vigie.lab.proofs.lighting_year import InProcessDevices
+from vigie.registry.snapshot import load_snapshot
 
 ONE_AM = datetime(2026, 1, 6, 0, 0, tzinfo=UTC)  # 01:00 in Paris
 SUPERVISOR = Caller("sam", None)
@@ -35,7 +35,7 @@ def test_boost_overrides_the_programme_and_reverts_by_itself(sqlite_engine: Engi
         seed_small_network(conn, ONE_AM - timedelta(days=2))
         lighting_store.save_program(conn, "night", "night", STEPS, "sam", ONE_AM)
     simulation = Simulation(
-        load_twin(engine), seed=2, start=ONE_AM - timedelta(hours=6), faults=FaultConfig.none()
+        load_snapshot(engine), seed=2, start=ONE_AM - timedelta(hours=6), faults=FaultConfig.none()
     )
     simulation.run_until((ONE_AM - timedelta(hours=5)).timestamp())
     devices = InProcessDevices(simulation)

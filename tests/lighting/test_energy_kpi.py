@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 
 from vigie.domains.lighting.energy_kpi import dark_hours, lighting_energy
 from vigie.domains.lighting.store import load_lights
+from vigie.lab.city import generate_city, write_city
 from vigie.registry.municipalities import list_municipalities
-from vigie.sim.city import generate_city, write_city
 from vigie.store.schema import assets, readings_daily
 
 START = datetime(2025, 1, 6, tzinfo=UTC)

@@ -18,7 +18,7 @@ from vigie.auth.users import add_user
 from vigie.cli.lighting import app
 from vigie.config import Settings
 from vigie.core.clock import ManualClock
-from vigie.domains.lighting.proof import ProofConfig, run_proof
+from vigie.lab.proofs.lighting_year import ProofConfig, run_proof
 from vigie.server.app import create_app
 from vigie.store.engine import make_engine
 

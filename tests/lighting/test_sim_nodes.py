@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.sim.test_sim_twin import small_twin
+from tests.lab.test_sim_twin import small_twin
 from vigie.domains.lighting.astro import PARIS
 from vigie.domains.lighting.classes import adaptive_level, floor_pct
-from vigie.sim.devices.lighting import NodeReporting
-from vigie.sim.devices.luminaires import DRIVER_LOSS, STANDBY_W
-from vigie.sim.devices.simulation import Simulation
-from vigie.sim.devices.twin import SimTwin
-from vigie.sim.faults.config import FaultConfig
+from vigie.lab.devices.lighting import NodeReporting
+from vigie.lab.devices.luminaires import DRIVER_LOSS, STANDBY_W
+from vigie.lab.devices.simulation import Simulation
+from vigie.lab.faults.config import FaultConfig
+from vigie.registry.snapshot import RegistrySnapshot
 
 __all__ = ["small_twin"]
 
@@ -35,7 +35,7 @@ def _command(simulation: Simulation, asset_id: str, body: dict[str, Any]) -> Any
     return None if ack is None else json.loads(ack)
 
 
-def _simulation(twin: SimTwin, reporting: NodeReporting | None = None) -> Simulation:
+def _simulation(twin: RegistrySnapshot, reporting: NodeReporting | None = None) -> Simulation:
     simulation = Simulation(
         twin, seed=3, start=NOON, faults=FaultConfig.none(), lighting_reporting=reporting
     )
@@ -44,7 +44,7 @@ def _simulation(twin: SimTwin, reporting: NodeReporting | None = None) -> Simula
     return simulation
 
 
-def test_an_assigned_programme_runs_on_the_node(small_twin: SimTwin) -> None:
+def test_an_assigned_programme_runs_on_the_node(small_twin: RegistrySnapshot) -> None:
     simulation = _simulation(small_twin)
     light = small_twin.of_type("Streetlight")[0]
     ack = _command(
@@ -74,7 +74,7 @@ def test_an_assigned_programme_runs_on_the_node(small_twin: SimTwin) -> None:
     assert not lighting.bank.on[i] and lighting.bank.power_w[i] == STANDBY_W
 
 
-def test_energy_is_metered_from_what_was_commanded(small_twin: SimTwin) -> None:
+def test_energy_is_metered_from_what_was_commanded(small_twin: RegistrySnapshot) -> None:
     simulation = _simulation(small_twin)
     light = small_twin.of_type("Streetlight")[0]
     lighting = simulation.lighting
@@ -94,7 +94,7 @@ def test_energy_is_metered_from_what_was_commanded(small_twin: SimTwin) -> None:
 
 
 def test_adaptive_steps_lower_by_the_class_ratio_never_below_the_floor(
-    small_twin: SimTwin,
+    small_twin: RegistrySnapshot,
 ) -> None:
     simulation = _simulation(small_twin)
     light = small_twin.of_type("Streetlight")[0]
@@ -119,7 +119,7 @@ def test_adaptive_steps_lower_by_the_class_ratio_never_below_the_floor(
         assert lighting.bank.level[k] == pytest.approx(expected)
 
 
-def test_a_copy_arriving_after_its_expiry_is_refused(small_twin: SimTwin) -> None:
+def test_a_copy_arriving_after_its_expiry_is_refused(small_twin: RegistrySnapshot) -> None:
     simulation = _simulation(small_twin)
     light = small_twin.of_type("Streetlight")[0]
     expired = (NOON - timedelta(seconds=1)).isoformat()
@@ -137,7 +137,9 @@ def test_a_copy_arriving_after_its_expiry_is_refused(small_twin: SimTwin) -> Non
     assert bad["status"] == "failed" and "programme refused" in bad["reason"]
 
 
-def test_counters_only_mode_reports_on_the_interval_boundaries(small_twin: SimTwin) -> None:
+def test_counters_only_mode_reports_on_the_interval_boundaries(
+    small_twin: RegistrySnapshot,
+) -> None:
     reporting = NodeReporting(
         interval_s=3600.0, on_change=False, counters_only=True, cabinet_interval_s=3600.0
     )

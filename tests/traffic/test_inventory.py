@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sim.test_sim_twin import small_twin
+from tests.lab.test_sim_twin import small_twin
 from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
 from vigie.domains.traffic.inventory import PLAN_CYCLES_S, intersection_from_asset
 from vigie.domains.traffic.timing import Movement, validate_plan
-from vigie.sim.devices.twin import SimTwin
+from vigie.registry.snapshot import RegistrySnapshot
 
 __all__ = ["small_twin"]
 
 
-def test_each_twin_intersection_has_safe_plans(small_twin: SimTwin) -> None:
+def test_each_twin_intersection_has_safe_plans(small_twin: RegistrySnapshot) -> None:
     controllers = small_twin.of_type(TRAFFIC_SIGNAL_CONTROLLER)
     assert controllers
     for asset in controllers:
@@ -33,7 +33,7 @@ def test_each_twin_intersection_has_safe_plans(small_twin: SimTwin) -> None:
         assert len(a.groups) + len(b.groups) == groups
 
 
-def test_a_controller_without_two_roads_is_refused(small_twin: SimTwin) -> None:
+def test_a_controller_without_two_roads_is_refused(small_twin: RegistrySnapshot) -> None:
     asset = small_twin.of_type(TRAFFIC_SIGNAL_CONTROLLER)[0]
     lone = type(asset)(**{**{f: getattr(asset, f) for f in asset.__struct_fields__},
                           "parts": asset.parts[:1]})  # fmt: skip

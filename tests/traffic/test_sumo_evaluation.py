@@ -10,8 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from vigie.adapters.sumo.corridor import Corridor, bus_trips, write_demand
 from vigie.cli.main import app
+from vigie.lab.sumo.corridor import Corridor, bus_trips, write_demand
 
 
 def test_evaluate_prints_its_summary_last(tmp_path: Path) -> None:

@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from vigie.alarms.score_run import DEFAULT_START, Progress, ScoreConfig, ScoreResult, run_scoring
-from vigie.alarms.scoring import SINGLE_ALARM_FAULTS, TypeScore
 from vigie.cli.sim import parse_duration
-from vigie.sim.city import parse_scale
-from vigie.sim.faults.config import parse_faults
+
+if TYPE_CHECKING:  # the lab is imported by the command itself, when it runs
+    from vigie.lab.scoring.run import ScoreResult
+    from vigie.lab.scoring.scoring import TypeScore
+
+#: vigie.lab.scoring.run.DEFAULT_START, for the help text (the lab is not imported here).
+DEFAULT_START_TEXT = "2026-01-12T11:00:00+00:00"
 
 app = typer.Typer(help="Alarms.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -38,6 +42,8 @@ def _seconds(value: float | None) -> str:
 
 
 def _top_level(row: TypeScore) -> str:
+    from vigie.lab.scoring.scoring import SINGLE_ALARM_FAULTS
+
     mean = row.top_level_per_fault
     if mean is None:
         return "—"
@@ -93,7 +99,7 @@ def score(
         "(as `vigie sim run --faults`); default: each kind 24 times a simulated day.",
     ),
     start: str | None = typer.Option(
-        None, help=f"Simulated start, RFC 3339 with offset [{DEFAULT_START.isoformat()}]."
+        None, help=f"Simulated start, RFC 3339 with offset [{DEFAULT_START_TEXT}]."
     ),
     tick: float = typer.Option(
         30.0, min=1.0, max=600.0, help="Simulated seconds between alarm engine ticks."
@@ -104,6 +110,10 @@ def score(
     """Run the simulated city with injected faults through the real pipeline and alarm
     engine (scratch store), and report precision, recall, detection delay and top-level
     alarms per fault type."""
+    from vigie.lab.city import parse_scale
+    from vigie.lab.faults.config import parse_faults
+    from vigie.lab.scoring.run import DEFAULT_START, Progress, ScoreConfig, run_scoring
+
     began = time.perf_counter()
     try:
         multiplier = parse_scale(scale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import time
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,16 +13,11 @@ from rich.table import Table
 
 from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
+
+if TYPE_CHECKING:  # the lab is imported by the command itself, when it runs
+    from vigie.lab.city import GeneratedCity
 from vigie.registry.assets import count_by_type
 from vigie.registry.municipalities import list_municipalities
-from vigie.sim.city import (
-    STAGES,
-    GeneratedCity,
-    StoreNotEmpty,
-    generate_city,
-    parse_scale,
-    write_city,
-)
 
 app = typer.Typer(help="The digital twin of the city.", no_args_is_help=True)
 
@@ -64,6 +60,8 @@ def generate(
 ) -> None:
     """Generate the city's assets into the store: streetlights and their cabinets, signalised
     intersections, cameras, bollards, buses, fleet, buildings and the fibre network."""
+    from vigie.lab.city import STAGES, StoreNotEmpty, generate_city, parse_scale, write_city
+
     try:
         multiplier = parse_scale(scale)
     except ValueError as error:

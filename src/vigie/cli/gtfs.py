@@ -12,7 +12,7 @@ from vigie.cli.store import open_store
 from vigie.gtfs.feed import FeedError, write_zip
 from vigie.gtfs.store import import_feed, latest_feed
 from vigie.gtfs.twin import twin_feed
-from vigie.sim.devices.twin import load_twin
+from vigie.registry.snapshot import load_snapshot
 
 app = typer.Typer(help="GTFS static feed of the bus network.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -52,7 +52,7 @@ def export_command(
         data = (
             stored.data
             if stored is not None
-            else write_zip(twin_feed(load_twin(engine), datetime.now(UTC).date()))
+            else write_zip(twin_feed(load_snapshot(engine), datetime.now(UTC).date()))
         )
     finally:
         engine.dispose()

@@ -14,8 +14,11 @@ from rich.console import Console
 from vigie.cli.sim import parse_duration
 from vigie.config import Settings
 from vigie.domains.lighting.energy_kpi import lighting_energy
-from vigie.domains.lighting.proof import SETTINGS, ProofConfig, run_proof
 from vigie.store.engine import make_engine
+
+#: The dimming settings of the proof (vigie.lab.proofs.lighting_year.SETTINGS), for the help
+#: text: the lab is imported by the command itself, when it runs.
+PROOF_SETTINGS = ("default", "deep")
 
 app = typer.Typer(help="Street lighting.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -72,7 +75,7 @@ def prove(
     year: Annotated[int, typer.Option(help="the simulated year")] = 2025,
     as_json: Annotated[bool, typer.Option("--json", help="end with one JSON line")] = False,
     interval: Annotated[str, typer.Option(help="nodes' counter interval: 1h, 6h, 1d")] = "1d",
-    setting: Annotated[str, typer.Option(help=f"dimming: {', '.join(SETTINGS)}")] = "default",
+    setting: Annotated[str, typer.Option(help=f"dimming: {', '.join(PROOF_SETTINGS)}")] = "default",
     adaptive: Annotated[bool, typer.Option(help="adaptive lighting on traffic")] = True,
     store: Annotated[Path, typer.Option(help="scratch store (rewritten)")] = Path(
         "var/proof/lighting.db"
@@ -82,6 +85,8 @@ def prove(
     seed: Annotated[int, typer.Option()] = 2017,
 ) -> None:
     """Run the twin through a year lit by Vigie, then report the measured savings."""
+    from vigie.lab.proofs.lighting_year import SETTINGS, ProofConfig, run_proof
+
     if setting not in SETTINGS:
         raise typer.BadParameter(f"--setting is one of {', '.join(SETTINGS)}")
     interval_s = parse_duration(interval).total_seconds()

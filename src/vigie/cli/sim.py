@@ -8,15 +8,16 @@ import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from vigie.cli.store import open_store
 from vigie.config import Settings
-from vigie.sim.faults.config import parse_faults
-from vigie.sim.runner import Progress, RunConfig, run
-from vigie.sim.transport import CommandChannel, HttpSender, MqttLink, MqttSender, Sender
+
+if TYPE_CHECKING:  # the lab is imported by the command itself, when it runs
+    from vigie.lab.runner import Progress
 
 app = typer.Typer(help="The city simulator.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -100,6 +101,10 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     """Make every asset of the twin report at its real rate and behaviour, with faults."""
+    from vigie.lab.faults.config import parse_faults
+    from vigie.lab.runner import RunConfig, run
+    from vigie.lab.transport import CommandChannel, HttpSender, MqttLink, MqttSender, Sender
+
     settings = Settings.from_env()
     try:
         fault_config = parse_faults(faults)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from vigie.adapters.sumo.corridor import Corridor
-from vigie.adapters.sumo.evaluation import Evaluation, Interval, evaluate
 from vigie.domains.traffic.priority import PriorityConfig
+
+if TYPE_CHECKING:  # the lab (and SUMO) is imported by the command itself, when it runs
+    from vigie.lab.sumo.evaluation import Evaluation, Interval
 
 app = typer.Typer(help="Traffic signals and bus priority.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -72,6 +74,9 @@ def evaluate_command(
     workdir: Path | None = typer.Option(None, help="Keep SUMO's files here."),
 ) -> None:
     """Build the corridor, run fixed time and Vigie's priority on the same seeds, compare."""
+    from vigie.lab.sumo.corridor import Corridor
+    from vigie.lab.sumo.evaluation import evaluate
+
     config = PriorityConfig(
         green_extension=not no_extension,
         early_green=not no_early_green,

@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from vigie.adapters.mqtt.settings import BrokerAddress
 from vigie.commands.wire import ACK_FILTER
-from vigie.telemetry.topics import parse_topic, shared_subscription
+from vigie.protocol.topics import parse_topic, shared_subscription
 
 log = logging.getLogger(__name__)
 WINDOW = 50_000

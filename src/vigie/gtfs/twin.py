@@ -14,9 +14,9 @@ import numpy as np
 from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.domains.transit.assets import BUS
 from vigie.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
-from vigie.sim.devices.bus_lines import BusLine, derive_lines
-from vigie.sim.devices.paths import StreetNamer
-from vigie.sim.devices.twin import Frame, SimTwin
+from vigie.gtfs.lines import BusLine, derive_lines
+from vigie.gtfs.paths import StreetNamer
+from vigie.registry.snapshot import Frame, RegistrySnapshot
 
 AGENCY_ID = "vigie-twin"
 #: The simulator's default seed: the stops it draws are the ones published here.
@@ -33,7 +33,7 @@ def headway_s(line_ref: str) -> int:
     return 480 if line_ref.startswith("L") else 900
 
 
-def twin_lines(twin: SimTwin, seed: int = SIM_SEED) -> tuple[dict[str, BusLine], Frame]:
+def twin_lines(twin: RegistrySnapshot, seed: int = SIM_SEED) -> tuple[dict[str, BusLine], Frame]:
     """The lines the simulator derives from the registry (same random stream)."""
     buses = twin.of_type(BUS)
     frame = Frame(twin.ref_lat)
@@ -47,7 +47,7 @@ def twin_lines(twin: SimTwin, seed: int = SIM_SEED) -> tuple[dict[str, BusLine],
     return derive_lines(buses, frame.to_xy, centre, namer, rng), frame
 
 
-def twin_feed(twin: SimTwin, first_day: date, days: int = 365) -> Feed:
+def twin_feed(twin: RegistrySnapshot, first_day: date, days: int = 365) -> Feed:
     """The twin's timetable from `first_day`, for `days`."""
     lines, frame = twin_lines(twin)
     feed = Feed(

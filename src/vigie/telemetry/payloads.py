@@ -1,4 +1,4 @@
-"""The wire shapes of telemetry (see docs/protocol.md) and their decoding.
+"""The decoding of telemetry (its wire shapes are the protocol's: `vigie.protocol.telemetry`).
 
 Decoding never raises: whatever cannot be read becomes a `Rejected` with the reason, so
 one bad message (or one bad element of a batch) never costs the good ones around it.
@@ -6,33 +6,11 @@ one bad message (or one bad element of a batch) never costs the good ones around
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import msgspec
 
-#: Largest message accepted; a gateway batch of a few thousand readings fits easily.
-MAX_MESSAGE_BYTES = 1_048_576
-
-
-class ReadingIn(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """One asset's metrics at one instant. `asset` is a URN (or, on a device's own topic,
-    absent: the topic names the asset). Out of the cyclic garbage collector's reach, like the
-    other wire shapes here: a batch decodes hundreds of thousands, and decoded JSON cannot
-    refer back to them."""
-
-    ts: datetime
-    metrics: dict[str, Any]
-    asset: str | None = None
-
-
-class MqttPayload(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """Either one reading of the topic's asset (`ts` + `metrics`) or a gateway batch
-    (`readings`, each naming its asset)."""
-
-    ts: datetime | None = None
-    metrics: dict[str, Any] | None = None
-    readings: list[ReadingIn] | None = None
+from vigie.protocol.telemetry import MAX_MESSAGE_BYTES, MqttPayload, ReadingIn
 
 
 class Rejected(msgspec.Struct, frozen=True, gc=False):

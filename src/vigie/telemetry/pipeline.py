@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock
+from vigie.protocol.telemetry import ReadingIn
 from vigie.store.partitions import ensure_partitions_for
 from vigie.store.schema import dead_letters
 from vigie.store.types import micros
@@ -25,7 +26,6 @@ from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.events import AssetSeen, BatchCommitted, StateChanged
 from vigie.telemetry.fast_writes import append_readings
 from vigie.telemetry.payloads import (
-    ReadingIn,
     Rejected,
     decode_json_array,
     decode_mqtt,

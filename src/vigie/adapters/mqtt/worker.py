@@ -33,8 +33,8 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from vigie.adapters.mqtt.inbox import Inbox
 from vigie.adapters.mqtt.settings import MqttSettings
+from vigie.protocol.topics import parse_topic, shared_subscription
 from vigie.telemetry.pipeline import Pipeline, RawMessage
-from vigie.telemetry.topics import parse_topic, shared_subscription
 
 log = logging.getLogger(__name__)
 

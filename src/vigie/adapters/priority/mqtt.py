@@ -26,7 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from vigie.adapters.mqtt.settings import parse_broker_url
 from vigie.domains.traffic.live import LivePriority, PriorityMessage
-from vigie.telemetry.topics import ROOT, parse_topic, topic_for
+from vigie.protocol.topics import ROOT, parse_topic, topic_for
 
 log = logging.getLogger(__name__)
 BUS_TELEMETRY = f"{ROOT}/+/Bus/+/telemetry"

@@ -17,7 +17,7 @@ from vigie.gtfs.live import delay_of
 from vigie.gtfs.network import build_network
 from vigie.gtfs.store import latest_feed
 from vigie.gtfs.twin import twin_feed
-from vigie.sim.devices.twin import load_twin
+from vigie.registry.snapshot import load_snapshot
 
 
 def _discard(_message: PriorityMessage) -> None:
@@ -27,7 +27,7 @@ def _discard(_message: PriorityMessage) -> None:
 def build_live_priority(
     engine: Engine, now: datetime, config: PriorityConfig | None = None
 ) -> LivePriority:
-    twin = load_twin(engine)
+    twin = load_snapshot(engine)
     with engine.connect() as conn:
         imported = latest_feed(conn)
     feed = read_zip(imported.data) if imported is not None else twin_feed(twin, now.date())

@@ -27,7 +27,7 @@ from vigie.gtfs.network import BusNetwork, build_network
 from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
 from vigie.gtfs.store import latest_feed, latest_feed_sha
 from vigie.gtfs.twin import twin_feed
-from vigie.sim.devices.twin import load_twin
+from vigie.registry.snapshot import load_snapshot
 
 router = APIRouter(tags=["gtfs"])
 PROTOBUF = "application/x-protobuf"
@@ -53,7 +53,7 @@ def _network(request: Request, today: date) -> tuple[BusNetwork, bytes]:
                 data = imported.data
                 feed = read_zip(data)
             else:
-                feed = twin_feed(load_twin(state.engine), today)
+                feed = twin_feed(load_snapshot(state.engine), today)
                 data = write_zip(feed)
             cached = (key, build_network(feed), data)
             state.gtfs_network = cached

@@ -1,0 +1,1 @@
+"""Proofs run on the simulated city: the lighting year (`vigie lighting prove`)."""

@@ -1,0 +1,2 @@
+"""Detection scoring: the simulator's ground truth against the alarms Vigie raised
+(`vigie alarms score`)."""

@@ -1,1 +1,0 @@
-"""Digital twin of the city: the generator of its assets (later the telemetry simulator)."""
