@@ -33,7 +33,6 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
 from vigie.adapters.mqtt.settings import parse_broker_url
-from vigie.adapters.priority.mqtt import PriorityLink
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
 from vigie.domains.installed import install_all
 from vigie.domains.traffic.approach import ApproachTracker
@@ -41,6 +40,7 @@ from vigie.domains.traffic.controller import StageController
 from vigie.domains.traffic.live import LivePriority
 from vigie.domains.traffic.plans import two_stage_plan
 from vigie.domains.traffic.priority import PriorityConfig
+from vigie.domains.traffic.priority_link.mqtt import PriorityLink
 from vigie.domains.traffic.server import PriorityServer
 from vigie.domains.transit.line_path import EquippedCrossing, LinePath
 from vigie.registry.assets import Asset, Part

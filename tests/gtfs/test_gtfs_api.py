@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from google.transit import gtfs_realtime_pb2 as rt
 
-from vigie.gtfs.feed import read_zip
+from vigie.domains.transit.gtfs.feed import read_zip
 
 
 @pytest.mark.postgres

@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 
 from tests.lab.test_sim_twin import START, write_small_city
 from vigie.core.bus import EventBus
-from vigie.gtfs.feed import FeedError, read_zip, write_zip
-from vigie.gtfs.live import bus_reports
-from vigie.gtfs.network import BusNetwork, build_network
-from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
-from vigie.gtfs.twin import SIM_SEED, twin_feed
+from vigie.domains.transit.gtfs.feed import FeedError, read_zip, write_zip
+from vigie.domains.transit.gtfs.live import bus_reports
+from vigie.domains.transit.gtfs.network import BusNetwork, build_network
+from vigie.domains.transit.gtfs.realtime import as_json, trip_updates, vehicle_positions
+from vigie.domains.transit.gtfs.twin import SIM_SEED, twin_feed
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.runner import RunConfig, replay
 from vigie.lab.transport import FollowingClock, PipelineSender

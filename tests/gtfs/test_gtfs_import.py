@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from vigie.cli.main import app
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
-from vigie.gtfs.feed import (
+from vigie.domains.transit.gtfs.feed import (
     SERVICE_ADDED,
     SERVICE_REMOVED,
     Agency,
@@ -34,8 +34,8 @@ from vigie.gtfs.feed import (
     read_zip,
     write_zip,
 )
-from vigie.gtfs.network import build_network
-from vigie.gtfs.store import import_feed, latest_feed
+from vigie.domains.transit.gtfs.network import build_network
+from vigie.domains.transit.gtfs.store import import_feed, latest_feed
 from vigie.registry.batch import create_assets
 from vigie.registry.validation import AssetInput
 from vigie.store.schema import audit_log

@@ -20,11 +20,11 @@ from tests.gtfs.test_gtfs_import import agency_feed
 from tests.mosquitto import Publisher, mosquitto
 from vigie.adapters.mqtt.broker import LocalBroker
 from vigie.adapters.mqtt.settings import parse_broker_url
-from vigie.adapters.priority.mqtt import PriorityLink
-from vigie.adapters.priority.wiring import build_live_priority
 from vigie.domains.traffic.priority import PriorityConfig
-from vigie.gtfs.feed import write_zip
-from vigie.gtfs.store import import_feed
+from vigie.domains.traffic.priority_link.mqtt import PriorityLink
+from vigie.domains.traffic.priority_link.wiring import build_live_priority
+from vigie.domains.transit.gtfs.feed import write_zip
+from vigie.domains.transit.gtfs.store import import_feed
 from vigie.registry.batch import create_assets
 from vigie.registry.validation import AssetInput
 

@@ -122,9 +122,9 @@ def priority_command(
     import threading
     from datetime import UTC, datetime
 
-    from vigie.adapters.priority.mqtt import PriorityLink
-    from vigie.adapters.priority.wiring import build_live_priority
     from vigie.cli.store import open_store
+    from vigie.domains.traffic.priority_link.mqtt import PriorityLink
+    from vigie.domains.traffic.priority_link.wiring import build_live_priority
 
     engine = open_store()
     live = build_live_priority(

@@ -21,12 +21,12 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from vigie.api.dependencies import CurrentClock, ReadConnection
-from vigie.gtfs.feed import read_zip, write_zip
-from vigie.gtfs.live import PARIS, bus_reports
-from vigie.gtfs.network import BusNetwork, build_network
-from vigie.gtfs.realtime import as_json, trip_updates, vehicle_positions
-from vigie.gtfs.store import latest_feed, latest_feed_sha
-from vigie.gtfs.twin import twin_feed
+from vigie.domains.transit.gtfs.feed import read_zip, write_zip
+from vigie.domains.transit.gtfs.live import PARIS, bus_reports
+from vigie.domains.transit.gtfs.network import BusNetwork, build_network
+from vigie.domains.transit.gtfs.realtime import as_json, trip_updates, vehicle_positions
+from vigie.domains.transit.gtfs.store import latest_feed, latest_feed_sha
+from vigie.domains.transit.gtfs.twin import twin_feed
 from vigie.registry.snapshot import load_snapshot
 
 router = APIRouter(tags=["gtfs"])

@@ -15,7 +15,7 @@ import numpy as np
 from vigie.domains.fleet.assets import FLEET_VEHICLE
 from vigie.domains.fleet.metrics import VEHICLE_INTERVAL_S
 from vigie.domains.lighting.assets import STREETLIGHT
-from vigie.gtfs.paths import Polyline
+from vigie.domains.transit.gtfs.paths import Polyline
 from vigie.lab.devices.base import (
     Affected,
     Command,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.domains.transit.assets import BUS
+from vigie.domains.transit.gtfs.lines import BusLine, derive_lines
+from vigie.domains.transit.gtfs.paths import StreetNamer
 from vigie.domains.transit.metrics import BUS_INTERVAL_S
-from vigie.gtfs.lines import BusLine, derive_lines
-from vigie.gtfs.paths import StreetNamer
 from vigie.lab.devices.base import (
     Affected,
     Command,

@@ -12,11 +12,11 @@ from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
 from vigie.domains.traffic.live import LivePriority, PriorityMessage
 from vigie.domains.traffic.priority import PriorityConfig
 from vigie.domains.transit.assets import BUS
-from vigie.gtfs.feed import read_zip
-from vigie.gtfs.live import delay_of
-from vigie.gtfs.network import build_network
-from vigie.gtfs.store import latest_feed
-from vigie.gtfs.twin import twin_feed
+from vigie.domains.transit.gtfs.feed import read_zip
+from vigie.domains.transit.gtfs.live import delay_of
+from vigie.domains.transit.gtfs.network import build_network
+from vigie.domains.transit.gtfs.store import latest_feed
+from vigie.domains.transit.gtfs.twin import twin_feed
 from vigie.registry.snapshot import load_snapshot
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from vigie.domains.transit.assets import BUS
+from vigie.domains.transit.gtfs.network import BusNetwork
+from vigie.domains.transit.gtfs.realtime import NextStop, VehicleReport
 from vigie.domains.transit.matching import ScheduledTrip, match_trip
-from vigie.gtfs.network import BusNetwork
-from vigie.gtfs.realtime import NextStop, VehicleReport
 from vigie.store.schema import assets, twin_state
 
 PARIS = ZoneInfo("Europe/Paris")

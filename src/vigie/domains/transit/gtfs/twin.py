@@ -13,9 +13,9 @@ import numpy as np
 
 from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.domains.transit.assets import BUS
-from vigie.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
-from vigie.gtfs.lines import BusLine, derive_lines
-from vigie.gtfs.paths import StreetNamer
+from vigie.domains.transit.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
+from vigie.domains.transit.gtfs.lines import BusLine, derive_lines
+from vigie.domains.transit.gtfs.paths import StreetNamer
 from vigie.registry.snapshot import Frame, RegistrySnapshot
 
 AGENCY_ID = "vigie-twin"

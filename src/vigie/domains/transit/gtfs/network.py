@@ -15,9 +15,9 @@ from datetime import date
 import numpy as np
 
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+from vigie.domains.transit.gtfs.feed import SERVICE_ADDED, SERVICE_REMOVED, Feed
 from vigie.domains.transit.line_path import LinePath
 from vigie.domains.transit.matching import ScheduledTrip
-from vigie.gtfs.feed import SERVICE_ADDED, SERVICE_REMOVED, Feed
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

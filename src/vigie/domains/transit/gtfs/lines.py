@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vigie.domains.transit.corridor import corridor_waypoints
-from vigie.gtfs.paths import Polyline, StreetNamer, ToXY
+from vigie.domains.transit.gtfs.paths import Polyline, StreetNamer, ToXY
 from vigie.registry.assets import Asset
 
 STOP_SPACING_M = (300.0, 500.0)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from vigie.audit.log import AuditEntry, record
+from vigie.domains.transit.gtfs.feed import Feed, read_zip
 from vigie.domains.transit.tables import gtfs_feeds
-from vigie.gtfs.feed import Feed, read_zip
 
 #: A metropolis's feed is a few MiB; a national one is not Vigie's to serve.
 MAX_FEED_BYTES = 64 * 1024 * 1024
