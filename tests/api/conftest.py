@@ -14,8 +14,8 @@ from tests.builders import seed_small_network
 from vigie.api.app import create_app
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
-from vigie.config import Settings
 from vigie.core.clock import ManualClock
+from vigie.core.settings import Settings
 
 PASSWORD = "correct horse battery"
 TALANT = "21617"

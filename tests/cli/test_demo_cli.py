@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from vigie.api.app import create_app
 from vigie.cli.main import app
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 
 def test_demo_sets_up_the_twin_and_accounts_that_log_in(

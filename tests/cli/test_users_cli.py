@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from vigie.api.app import create_app
 from vigie.cli.main import app
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from vigie.api.app import create_app
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
 from vigie.cli.lighting import app
-from vigie.config import Settings
 from vigie.core.clock import ManualClock
+from vigie.core.settings import Settings
 from vigie.domains.lighting.proof import ProofConfig, run_proof
 from vigie.store.engine import make_engine
 

@@ -120,6 +120,7 @@ def priority_command(
     from vigie.adapters.priority.mqtt import PriorityLink
     from vigie.adapters.priority.wiring import build_live_priority
     from vigie.cli.store import open_store
+    from vigie.runtime import Runtime
 
     engine = open_store()
     live = build_live_priority(
@@ -129,6 +130,8 @@ def priority_command(
     )
     engine.dispose()
     link = PriorityLink(mqtt_url, live)
+    runtime = Runtime([link])
+    runtime.start()
     console.print(
         f"Bus priority: {len(live.server.intersections())} equipped junctions on "
         f"{len(live.tracker.lines)} lines; listening on {mqtt_url}"
@@ -138,5 +141,5 @@ def priority_command(
     except KeyboardInterrupt:
         pass
     finally:
-        link.close()
+        runtime.stop()
         console.print(f"{link.published} requests sent")

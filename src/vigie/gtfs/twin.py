@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from vigie.core.settings import local_zone
 from vigie.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
 from vigie.registry.asset_types import AssetType
 from vigie.sim.devices.bus_lines import BusLine, derive_lines
@@ -52,7 +53,7 @@ def twin_feed(twin: SimTwin, first_day: date, days: int = 365) -> Feed:
     feed = Feed(
         agencies=[
             Agency(AGENCY_ID, "Réseau de bus (jumeau numérique)", "http://127.0.0.1/",
-                   "Europe/Paris")
+                   local_zone().key)
         ],
         calendars=[
             Calendar("weekday", 1, 1, 1, 1, 1, 0, 0, _ymd(first_day),
