@@ -14,7 +14,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_when_event_set,
+    wait_fixed,
+)
 
 from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
 from vigie.auth.roles import Role
@@ -178,13 +185,16 @@ class _SimulatorBeside:
         code = process.poll()
         return Health(self.name, code is None, "" if code is None else f"exited with {code}")
 
+    def _pause(self, seconds: float) -> None:
+        self._stopped.wait(seconds)
+
     def _start_when_ready(self) -> None:
         try:
             for attempt in Retrying(
                 retry=retry_if_exception_type(OSError),
                 wait=wait_fixed(0.5),
-                stop=stop_after_delay(120) | (lambda _state: self._stopped.is_set()),
-                sleep=self._stopped.wait,
+                stop=stop_after_delay(120) | stop_when_event_set(self._stopped),
+                sleep=self._pause,
             ):
                 with attempt, urllib.request.urlopen(f"{self._base_url}/healthz", timeout=2):
                     pass

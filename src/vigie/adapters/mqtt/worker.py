@@ -26,7 +26,14 @@ from typing import NamedTuple
 
 from paho.mqtt.client import PUBACK, Client, MQTTMessage
 from paho.mqtt.reasoncodes import ReasonCode
-from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_when_event_set,
+    wait_exponential,
+)
 
 from vigie.adapters.mqtt.client import MqttClient, Subscription
 from vigie.adapters.mqtt.inbox import Inbox
@@ -241,10 +248,14 @@ class IngestWorker:
         return Retrying(
             retry=retry_if_exception_type(Exception),
             wait=wait_exponential(multiplier=_RETRY_FIRST_S, max=_RETRY_MAX_S),
-            stop=lambda _state: self._stopping.is_set(),
-            sleep=self._stopping.wait,
+            stop=stop_when_event_set(self._stopping),
+            sleep=self._pause,
             before_sleep=failed,
         )
+
+    def _pause(self, seconds: float) -> None:
+        """A retry's wait, cut short by `stop()`."""
+        self._stopping.wait(seconds)
 
     def _store(self, messages: list[RawMessage]) -> None:
         addressed = [m for m in messages if m.topic_asset is not None]
