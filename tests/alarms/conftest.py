@@ -28,9 +28,9 @@ from vigie.alarms.wiring import start_alarm_engine
 from vigie.api.routes import alarms as alarm_routes
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
-from vigie.config import Settings
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
+from vigie.core.settings import Settings
 from vigie.server.app import create_app
 from vigie.store.schema import alarms, users
 from vigie.telemetry.pipeline import Pipeline, RawMessage

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from tests.builders import seed_small_network
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
-from vigie.config import Settings
 from vigie.core.clock import ManualClock
+from vigie.core.settings import Settings
 from vigie.server.app import create_app
 
 PASSWORD = "correct horse battery"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from vigie.cli.main import app
-from vigie.config import Settings
+from vigie.core.settings import Settings
 from vigie.server.app import create_app
 
 

@@ -27,11 +27,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import msgspec
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from vigie.alarms.events import NOTIFYING_CHANGES, AlarmChanged
 from vigie.alarms.model import AlarmState, Severity
 from vigie.alarms.ruleset import RuleFileError, RuleProblem
 from vigie.core.bus import EventBus
+from vigie.core.service import Health
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +103,15 @@ class NotifierStats:
 _STOP = object()
 
 
+class _Refused(Exception):
+    """The receiver answered, but not with a success."""
+
+
 class WebhookNotifier:
+    """Posts alarm changes to the webhooks from a thread of its own. A `Service`."""
+
+    name = "webhooks"
+
     def __init__(
         self,
         webhooks: Sequence[Webhook],
@@ -136,6 +152,15 @@ class WebhookNotifier:
             self._thread.join(timeout_s)
         self._client.close()
 
+    def health(self) -> Health:
+        alive = self._thread.is_alive()
+        return Health(
+            self.name,
+            alive,
+            "" if alive else "not running",
+            {"sent": self.stats.sent, "failed": self.stats.failed, "dropped": self.stats.dropped},
+        )
+
     def _on_change(self, event: AlarmChanged) -> None:
         body: bytes | None = None
         for hook in self.webhooks:
@@ -157,18 +182,25 @@ class WebhookNotifier:
             self._post(str(item[0]), bytes(item[1]))
 
     def _post(self, url: str, body: bytes) -> None:
-        for attempt in range(1, self.attempts + 1):
-            try:
-                response = self._client.post(
-                    url, content=body, headers={"Content-Type": "application/json"}
-                )
-                if response.status_code < 300:
-                    self.stats.sent += 1
-                    return
-                reason = f"HTTP {response.status_code}"
-            except self._httpx2.HTTPError as error:
-                reason = f"{type(error).__name__}: {error}"
-            if attempt < self.attempts:
-                self._sleep(self.backoff_s * 2 ** (attempt - 1))
-        self.stats.failed += 1
-        log.warning("webhook %s failed after %d attempts: %s", url, self.attempts, reason)
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff_s, exp_base=2),
+            retry=retry_if_exception_type((_Refused, self._httpx2.HTTPError)),
+            sleep=self._sleep,
+        )
+        try:
+            retrying(self._post_once, url, body)
+        except RetryError as error:
+            last = error.last_attempt.exception()
+            reason = str(last) if isinstance(last, _Refused) else f"{type(last).__name__}: {last}"
+            self.stats.failed += 1
+            log.warning("webhook %s failed after %d attempts: %s", url, self.attempts, reason)
+            return
+        self.stats.sent += 1
+
+    def _post_once(self, url: str, body: bytes) -> None:
+        response = self._client.post(
+            url, content=body, headers={"Content-Type": "application/json"}
+        )
+        if response.status_code >= 300:
+            raise _Refused(f"HTTP {response.status_code}")

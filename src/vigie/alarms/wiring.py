@@ -37,6 +37,7 @@ from vigie.alarms.ruleset import load_rules, rule_files
 from vigie.alarms.webhooks import Webhook, WebhookNotifier, load_webhooks
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock
+from vigie.core.service import Health
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ def start_alarm_engine(
         notifier.start()
         alarm_engine.add_closer(notifier.stop)
     if tick_every_s is not None:
-        alarm_engine.add_closer(_start_ticker(alarm_engine, tick_every_s))
+        ticker = AlarmTicker(alarm_engine, tick_every_s)
+        ticker.start()
+        alarm_engine.add_closer(ticker.stop)
     log.info(
         "alarm engine: %d rules, %d reporters, %d open alarms, %d webhooks",
         len(book.rules),
@@ -75,26 +78,88 @@ def start_alarm_engine(
     return alarm_engine
 
 
-def _start_ticker(alarm_engine: AlarmEngine, every_s: float) -> _Stop:
-    stop = threading.Event()
+class AlarmTicker:
+    """Ticks an alarm engine every `every_s` seconds of real time from a thread. A `Service`."""
 
-    def run() -> None:
-        while not stop.wait(every_s):
+    name = "alarm-ticker"
+
+    def __init__(self, alarm_engine: AlarmEngine, every_s: float) -> None:
+        self.alarm_engine = alarm_engine
+        self.every_s = every_s
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="vigie-alarm-ticker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def health(self) -> Health:
+        running = self._thread is not None and self._thread.is_alive()
+        return Health(self.name, running, "" if running else "not running",
+                      {"failures": self.failures})  # fmt: skip
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
             try:
-                alarm_engine.tick()
+                self.alarm_engine.tick()
             except Exception:
+                self.failures += 1
                 log.exception("alarm engine tick failed")
 
-    thread = threading.Thread(target=run, name="vigie-alarm-ticker", daemon=True)
-    thread.start()
-    return _Stop(stop, thread)
 
+class AlarmService:
+    """The alarm engine of a server as a `Service`: `start()` loads the rules, subscribes to
+    the bus and starts the ticker (on real time) and the webhooks (see `start_alarm_engine`);
+    `stop()` closes it all. `engine` is the running AlarmEngine."""
 
-class _Stop:
-    def __init__(self, event: threading.Event, thread: threading.Thread) -> None:
-        self.event = event
-        self.thread = thread
+    name = "alarms"
 
-    def __call__(self) -> None:
-        self.event.set()
-        self.thread.join(timeout=10)
+    def __init__(
+        self,
+        store: Engine,
+        clock: Clock,
+        bus: EventBus,
+        *,
+        rules_dir: Path | None = None,
+        webhooks: Path | Sequence[Webhook] | None = None,
+        tick_every_s: float | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.bus = bus
+        self.rules_dir = rules_dir
+        self.webhooks = webhooks
+        self.tick_every_s = tick_every_s
+        self.engine: AlarmEngine | None = None
+
+    def start(self) -> None:
+        if self.engine is None:
+            self.engine = start_alarm_engine(
+                self.store,
+                self.clock,
+                self.bus,
+                rules_dir=self.rules_dir,
+                webhooks=self.webhooks,
+                tick_every_s=self.tick_every_s,
+            )
+
+    def stop(self) -> None:
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            engine.close()
+
+    def health(self) -> Health:
+        engine = self.engine
+        if engine is None:
+            return Health(self.name, False, "not running")
+        return Health(self.name, True, "", {"open_alarms": len(engine.ledger.open)})

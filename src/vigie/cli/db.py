@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from vigie.cli.store import open_store
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 app = typer.Typer(help="Store maintenance.", no_args_is_help=True)
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
-from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_when_event_set,
+    wait_fixed,
+)
 
 from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
 from vigie.auth.roles import Role
@@ -24,8 +29,9 @@ from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
 from vigie.cli import city
 from vigie.cli.store import open_store
-from vigie.config import Settings
 from vigie.core.clock import SystemClock
+from vigie.core.service import Health
+from vigie.core.settings import Settings, SettingsError, load_settings
 from vigie.registry.assets import count_assets
 from vigie.store.schema import users
 
@@ -51,7 +57,10 @@ def demo(
     """Set up the embedded store with the Dijon twin and demo users, then serve it with the
     city simulator reporting to it over HTTP like real devices."""
     console = Console()
-    settings = Settings.from_env()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise typer.BadParameter(str(error)) from None
     engine = open_store(settings)
     with engine.connect() as conn:
         empty = count_assets(conn) == 0
@@ -93,34 +102,37 @@ def demo(
     )
     if not serve:
         return
-    from vigie.cli.serve import serve as serve_command
+    from vigie.cli.serve import run_server
 
-    broker = _command_broker(settings.var_dir) if simulator_token else None
-    mqtt_url = broker.url if broker is not None else None
-    simulator = _SimulatorBeside(base, simulator_token, mqtt_url) if simulator_token else None
+    broker = _command_broker(settings) if simulator_token else None
+    if broker is not None:
+        # The server's ingest and dispatcher use it: told through its settings.
+        settings = settings.model_copy(update={"mqtt_url": broker.url})
+    services = (
+        [_SimulatorBeside(settings, base, simulator_token, broker.url if broker else None)]
+        if simulator_token
+        else []
+    )
     try:
         # Without the simulator's hundreds of requests a minute in the console.
-        serve_command(host=None, port=None, access_log=not simulate)
+        run_server(settings, access_log=not simulate, services=services)
     finally:
-        if simulator is not None:
-            simulator.stop()
         if broker is not None:
             broker.stop()
 
 
-def _command_broker(var_dir: Path) -> LocalBroker | None:
+def _command_broker(settings: Settings) -> LocalBroker | None:
     """A private Mosquitto on loopback for commands to the simulated devices (the server's
     dispatcher and the devices' acknowledgements), when one is installed and no broker is
     configured; without it the demo runs, but commands stay pending."""
-    if os.environ.get("VIGIE_MQTT_URL"):
+    if settings.mqtt_url:
         return None
     if find_mosquitto() is None:
         print("No mosquitto installed: commands to the simulated devices will stay pending "
               "(`apt-get install mosquitto`, or set VIGIE_MQTT_URL).", flush=True)  # fmt: skip
         return None
-    broker = LocalBroker(var_dir / "mosquitto")
+    broker = LocalBroker(settings.var_dir / "mosquitto")
     broker.start()
-    os.environ["VIGIE_MQTT_URL"] = broker.url  # read by the server's start-up
     print(f"Commands to devices go through a private Mosquitto at {broker.url}", flush=True)
     return broker
 
@@ -145,36 +157,62 @@ def _simulator_token(conn: Connection) -> str:
 
 
 class _SimulatorBeside:
-    """`vigie sim run` in a child process, started once the server answers, stopped with it.
-    With a broker, the simulated devices also take commands from it and acknowledge them."""
+    """`vigie sim run` in a child process, started once the server answers, stopped with it
+    (a `Service` of the server's runtime). With a broker, the simulated devices also take
+    commands from it and acknowledge them."""
 
-    def __init__(self, base_url: str, token: str, mqtt_url: str | None = None) -> None:
+    name = "simulator"
+
+    def __init__(
+        self, settings: Settings, base_url: str, token: str, mqtt_url: str | None = None
+    ) -> None:
+        self._settings = settings
         self._base_url = base_url
         self._token = token
         self._mqtt = ["--mqtt-url", mqtt_url] if mqtt_url else []
         self._process: subprocess.Popen[bytes] | None = None
         self._stopped = threading.Event()
-        threading.Thread(target=self._start_when_ready, daemon=True).start()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._start_when_ready, daemon=True)
+        self._thread.start()
+
+    def health(self) -> Health:
+        process = self._process
+        if process is None:
+            return Health(self.name, True, "waiting for the server")
+        code = process.poll()
+        return Health(self.name, code is None, "" if code is None else f"exited with {code}")
+
+    def _pause(self, seconds: float) -> None:
+        self._stopped.wait(seconds)
 
     def _start_when_ready(self) -> None:
-        deadline = time.monotonic() + 120
-        while not self._stopped.is_set() and time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self._base_url}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
+        try:
+            for attempt in Retrying(
+                retry=retry_if_exception_type(OSError),
+                wait=wait_fixed(0.5),
+                stop=stop_after_delay(120) | stop_when_event_set(self._stopped),
+                sleep=self._pause,
+            ):
+                with attempt, urllib.request.urlopen(f"{self._base_url}/healthz", timeout=2):
+                    pass
+        except RetryError:
+            pass  # as before: start it anyway, unless stopping
         if self._stopped.is_set():
             return
         print("Starting the city simulator (vigie sim run --via http, real time)…", flush=True)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "vigie.cli.main", "sim", "run", "--via", "http",
              "--url", self._base_url, *self._mqtt, "--quiet"],
-            env={**os.environ, "VIGIE_SIM_TOKEN": self._token},
+            env=self._settings.child_env(VIGIE_SIM_TOKEN=self._token),
         )  # fmt: skip
 
     def stop(self) -> None:
         self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         if self._process is not None and self._process.poll() is None:
             self._process.send_signal(signal.SIGINT)
             try:

@@ -15,6 +15,8 @@ import typer
 
 from vigie.adapters.mqtt.settings import MqttSettings, MqttSettingsError
 from vigie.core.heap import freeze_long_lived_objects
+from vigie.core.settings import SettingsError, load_settings
+from vigie.runtime import Runtime
 
 log = logging.getLogger("vigie.ingest")
 
@@ -56,14 +58,16 @@ def ingest(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        settings = MqttSettings.from_env(
+        configured = load_settings()
+        settings = MqttSettings.from_settings(
+            configured,
             url=url,
             client_id=client_id,
             batch_size=batch_size,
             batch_ms=batch_ms,
             inflight=inflight,
         )
-    except MqttSettingsError as error:
+    except (MqttSettingsError, SettingsError) as error:
         raise typer.BadParameter(str(error)) from None
 
     stop_requested: list[int] = []
@@ -75,10 +79,11 @@ def ingest(
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    engine = open_store()
-    pipeline = Pipeline(engine, SystemClock(), EventBus(), background_checkpoints=True)
+    engine = open_store(configured)
+    pipeline = Pipeline(engine, SystemClock(), EventBus())
     freeze_long_lived_objects()
     worker = IngestWorker(pipeline, settings)
+    runtime = Runtime([pipeline, worker])
     log.info(
         "ingest worker %s: broker %s, batches of up to %d messages or %d ms, %d known reporters",
         settings.client_id,
@@ -87,15 +92,14 @@ def ingest(
         settings.batch_ms,
         len(pipeline.reporters),
     )
-    worker.start()
+    runtime.start()
     try:
         while not stop_requested and worker.running:
             time.sleep(0.2)
         if stop_requested:
             log.info("stopping (signal %d): finishing the batch in hand", stop_requested[0])
     finally:
-        worker.stop()
-        pipeline.close()
+        runtime.stop()
         engine.dispose()
     stats = worker.stats
     log.info(

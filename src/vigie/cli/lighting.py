@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from vigie.cli.sim import parse_duration
-from vigie.config import Settings
+from vigie.core.settings import Settings
 from vigie.domains.lighting.energy_kpi import lighting_energy
 from vigie.store.engine import make_engine
 

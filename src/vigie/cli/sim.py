@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from vigie.cli.store import open_store
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 if TYPE_CHECKING:  # the lab is imported by the command itself, when it runs
     from vigie.lab.runner import Progress
@@ -114,7 +114,7 @@ def run_command(
         raise typer.BadParameter(str(error)) from None
     if began is not None and began.tzinfo is None:
         raise typer.BadParameter("give the start with its UTC offset", param_hint="--start")
-    broker = mqtt_url or os.environ.get("VIGIE_MQTT_URL") or DEFAULT_MQTT_URL
+    broker = mqtt_url or settings.mqtt_url or DEFAULT_MQTT_URL
     if via is Via.HTTP and not token:
         console.print(
             "[red]--via http needs a machine token[/red] (--token or VIGIE_SIM_TOKEN): "
@@ -145,11 +145,7 @@ def run_command(
             assert link is not None
             sender = MqttSender(link)
         else:
-            base = (
-                url
-                or os.environ.get("VIGIE_SIM_URL")
-                or (f"http://{settings.http_host}:{settings.http_port}")
-            )
+            base = url or settings.sim_url or (f"http://{settings.http_host}:{settings.http_port}")
             sender = HttpSender.to(base, token)
         channel: CommandChannel | None = link if listen else None
         result = run(engine, config, sender, commands=channel, on_progress=None if quiet else _show)

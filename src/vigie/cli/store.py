@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from vigie.config import Settings
+from vigie.core.settings import Settings
 from vigie.registry.municipalities import seed_reference_municipalities
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head

@@ -125,6 +125,7 @@ def priority_command(
     from vigie.cli.store import open_store
     from vigie.domains.traffic.priority_link.mqtt import PriorityLink
     from vigie.domains.traffic.priority_link.wiring import build_live_priority
+    from vigie.runtime import Runtime
 
     engine = open_store()
     live = build_live_priority(
@@ -134,6 +135,8 @@ def priority_command(
     )
     engine.dispose()
     link = PriorityLink(mqtt_url, live)
+    runtime = Runtime([link])
+    runtime.start()
     console.print(
         f"Bus priority: {len(live.server.intersections())} equipped junctions on "
         f"{len(live.tracker.lines)} lines; listening on {mqtt_url}"
@@ -143,5 +146,5 @@ def priority_command(
     except KeyboardInterrupt:
         pass
     finally:
-        link.close()
+        runtime.stop()
         console.print(f"{link.published} requests sent")

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from vigie.commands import store
 from vigie.commands.wire import command_topic, device_payload, read_ack
 from vigie.core.clock import Clock
+from vigie.core.service import Health
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Dispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.totals = TickReport()
+        self.failed_ticks = 0
 
     def on_ack(self, asset_id: str, payload: bytes) -> None:
         """Hand over an acknowledgement read off `cmd/ack` (thread-safe)."""
@@ -98,11 +100,14 @@ class Dispatcher:
         return self._acks.qsize()
 
     def start(self, every_s: float = 0.2) -> None:
+        stop = self._stop = threading.Event()
+
         def loop() -> None:
-            while not self._stop.wait(every_s):
+            while not stop.wait(every_s):
                 try:
                     self.tick()
                 except Exception:  # the store may be busy: try again at the next tick
+                    self.failed_ticks += 1
                     log.exception("command dispatch tick failed")
 
         self._thread = threading.Thread(target=loop, name="vigie-commands", daemon=True)
@@ -112,3 +117,14 @@ class Dispatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10.0)
+        self._thread = None
+
+    def health(self) -> Health:
+        running = self._thread is not None and self._thread.is_alive()
+        return Health(
+            "dispatcher",
+            running,
+            "" if running else "not running",
+            {"sent": self.totals.sent, "answers": self.totals.answers,
+             "expired": self.totals.expired, "failed_ticks": self.failed_ticks},
+        )  # fmt: skip

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.client import MQTTMessage
 
+from vigie.adapters.mqtt.client import MqttClient, Subscription
 from vigie.adapters.mqtt.settings import BrokerAddress
 from vigie.commands.wire import ACK_FILTER
+from vigie.core.service import Health
 from vigie.protocol.topics import parse_topic, shared_subscription
 
 log = logging.getLogger(__name__)
@@ -40,39 +40,26 @@ class MqttCommandLink:
     ) -> None:
         self._on_ack = on_ack
         self._window = threading.BoundedSemaphore(window)
-        self._connected = threading.Event()
-        self._closing = False
         self.published = 0
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-        if broker.username:
-            client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            client.tls_set()
-        client.max_inflight_messages_set(inflight)
-        client.max_queued_messages_set(0)
-        client.reconnect_delay_set(1, 30)
-        client.on_connect = self._connect
-        client.on_publish = self._published
-        client.on_message = self._message
-        self.client = client
-        client.connect(broker.host, broker.port, keepalive=30)
-        client.loop_start()
-        if not self._connected.wait(connect_timeout_s):
-            client.loop_stop()
+        self.mqtt = MqttClient(
+            broker,
+            client_id,
+            subscriptions=[Subscription(shared_subscription(ACK_FILTER, SHARE_GROUP), qos=1)],
+            on_message=self._message,
+            max_inflight=inflight,
+            max_queued=0,
+        )
+        self.mqtt.paho.on_publish = self._published
+        self.mqtt.start()
+        if not self.mqtt.wait_connected(connect_timeout_s):
+            self.mqtt.stop()
             raise ConnectionError(f"no answer from the MQTT broker at {broker}")
 
-    def _connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
-        if getattr(reason, "is_failure", False):
-            log.error("MQTT connection refused: %s", reason)
-            return
-        client.subscribe(shared_subscription(ACK_FILTER, SHARE_GROUP), qos=1)
-        self._connected.set()
-
-    def _published(self, _c: mqtt.Client, _u: Any, _mid: int, _r: Any, _p: Any) -> None:
+    def _published(self, *_args: object) -> None:
         self.published += 1
         self._window.release()
 
-    def _message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+    def _message(self, message: MQTTMessage) -> None:
         topic = parse_topic(message.topic)
         if topic is not None and topic.channel == "cmd/ack":
             self._on_ack(topic.asset_id, bytes(message.payload))
@@ -80,7 +67,7 @@ class MqttCommandLink:
     def publish(self, topic: str, payload: bytes) -> None:
         while not self._window.acquire(timeout=0.5):
             pass
-        self.client.publish(topic, payload, qos=1)
+        self.mqtt.publish(topic, payload, qos=1)
 
     def wait_published(self, count: int, timeout_s: float) -> bool:
         """Wait until the broker has acknowledged `count` publications in all."""
@@ -91,7 +78,8 @@ class MqttCommandLink:
             waited += 0.01
         return self.published >= count
 
+    def health(self) -> Health:
+        return self.mqtt.health()
+
     def close(self) -> None:
-        self._closing = True
-        self.client.disconnect()
-        self.client.loop_stop()
+        self.mqtt.stop()

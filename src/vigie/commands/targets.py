@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
+import shapely
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from vigie.commands.model import CommandRefused, Target
+from vigie.core import geometry
 from vigie.core.geodesy import M_PER_DEG_LAT, distance_m, m_per_deg_lon
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.store.schema import assets
@@ -47,16 +49,8 @@ _GROUPS: dict[str, GroupResolver] = {}
 
 
 def inside(lon: float, lat: float, ring: Sequence[tuple[float, float]]) -> bool:
-    """Even-odd rule point-in-polygon (planar: fine at city scale)."""
-    found = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
-        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            found = not found
-        j = i
-    return found
+    """Whether a point is inside a drawn area (planar: fine at city scale)."""
+    return geometry.inside(lon, lat, ring)
 
 
 def register_groups(domain: str, resolver: GroupResolver) -> None:
@@ -142,7 +136,8 @@ def resolve(
     else:
         rows = list(conn.execute(query))
     if spec.polygon is not None:
-        rows = [r for r in rows if inside(r.lon, r.lat, spec.polygon)]
+        shape = geometry.area(spec.polygon)
+        rows = [r for r in rows if shapely.contains_xy(shape, r.lon, r.lat)]
     if spec.near is not None:
         near = spec.near
         rows = [r for r in rows if distance_m(near.lon, near.lat, r.lon, r.lat) <= near.radius_m]

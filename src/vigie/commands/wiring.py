@@ -1,25 +1,14 @@
-"""The server's command dispatcher on MQTT (started with VIGIE_MQTT_URL)."""
+"""The server's command dispatcher on MQTT (started when an MQTT broker is configured)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.engine import Engine
 
-from vigie.adapters.mqtt.settings import MqttSettings
+from vigie.adapters.mqtt.settings import BrokerAddress
 from vigie.commands.dispatcher import Dispatcher
 from vigie.commands.mqtt import MqttCommandLink
 from vigie.core.clock import Clock
-
-
-@dataclass
-class RunningDispatcher:
-    dispatcher: Dispatcher
-    link: MqttCommandLink
-
-    def stop(self) -> None:
-        self.dispatcher.stop()
-        self.link.close()
+from vigie.core.service import Health
 
 
 class _Late:
@@ -32,10 +21,43 @@ class _Late:
         self.link.publish(topic, payload)
 
 
-def start_dispatcher(engine: Engine, clock: Clock, client_id: str) -> RunningDispatcher:
-    late = _Late()
-    dispatcher = Dispatcher(engine, clock, late)
-    settings = MqttSettings.from_env(client_id=client_id)
-    late.link = MqttCommandLink(settings.broker, dispatcher.on_ack, client_id=client_id)
-    dispatcher.start()
-    return RunningDispatcher(dispatcher, late.link)
+class CommandService:
+    """The dispatcher and its MQTT link as one `Service`: `start()` connects (ConnectionError
+    if the broker does not answer) and starts dispatching; `stop()` stops both."""
+
+    name = "commands"
+
+    def __init__(self, engine: Engine, clock: Clock, broker: BrokerAddress, client_id: str) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.broker = broker
+        self.client_id = client_id
+        self.dispatcher: Dispatcher | None = None
+        self.link: MqttCommandLink | None = None
+
+    def start(self) -> None:
+        late = _Late()
+        dispatcher = Dispatcher(self.engine, self.clock, late)
+        late.link = MqttCommandLink(self.broker, dispatcher.on_ack, client_id=self.client_id)
+        self.dispatcher, self.link = dispatcher, late.link
+        dispatcher.start()
+
+    def stop(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        if self.link is not None:
+            self.link.close()
+        self.dispatcher = self.link = None
+
+    def health(self) -> Health:
+        if self.dispatcher is None or self.link is None:
+            return Health(self.name, False, "not running")
+        dispatcher = self.dispatcher.health()
+        link = self.link.health()
+        ok = dispatcher.ok and link.ok
+        return Health(
+            self.name,
+            ok,
+            "; ".join(h.detail for h in (dispatcher, link) if not h.ok),
+            {**dispatcher.figures, "mqtt_connections": link.figures.get("connections", 0)},
+        )

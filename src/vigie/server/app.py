@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,7 +12,7 @@ from sqlalchemy.engine import Engine
 from starlette.responses import PlainTextResponse, Response
 
 from vigie import __version__, web
-from vigie.alarms.wiring import start_alarm_engine
+from vigie.alarms.wiring import AlarmService
 from vigie.api.problems import RefuseNulInUrl, install_problem_handlers
 from vigie.api.routes import (
     alarms,
@@ -28,15 +26,16 @@ from vigie.api.routes import (
     telemetry_ingest,
     telemetry_read,
 )
-from vigie.commands.wiring import start_dispatcher
-from vigie.config import Settings
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock, SystemClock
 from vigie.core.heap import freeze_long_lived_objects
+from vigie.core.service import Service
+from vigie.core.settings import Settings, load_settings
 from vigie.integration import installed
+from vigie.runtime import Runtime
+from vigie.runtime.server import server_services
 from vigie.store.engine import make_engine
 from vigie.telemetry.pipeline import Pipeline
-from vigie.timeseries.maintenance import Maintenance
 
 
 def create_app(
@@ -44,9 +43,12 @@ def create_app(
     *,
     engine: Engine | None = None,
     clock: Clock | None = None,
+    services: Sequence[Service] = (),
 ) -> FastAPI:
-    """The control centre's HTTP application; the store must already be migrated."""
-    settings = settings or Settings.from_env()
+    """The control centre's HTTP application; the store must already be migrated.
+    `services`: more background services for its runtime (a domain's link, the demo's
+    simulator), started after the server's own and stopped before them."""
+    settings = settings or load_settings()
     app = FastAPI(
         lifespan=_lifespan,
         title="Vigie",
@@ -59,9 +61,9 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock or SystemClock()
     app.state.bus = EventBus()
-    app.state.pipeline = Pipeline(
-        app.state.engine, app.state.clock, app.state.bus, background_checkpoints=True
-    )
+    app.state.pipeline = Pipeline(app.state.engine, app.state.clock, app.state.bus)
+    app.state.extra_services = list(services)
+    app.state.runtime = None
     install_problem_handlers(app)
     app.add_middleware(RefuseNulInUrl)
     for module in (
@@ -90,56 +92,49 @@ def create_app(
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness and store reachability")
-    def health() -> dict[str, str]:
+    @app.get(
+        "/healthz", tags=["health"], summary="Liveness, store reachability, background services"
+    )
+    def health() -> dict[str, Any]:
         with app.state.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-        return {"status": "ok", "version": __version__}
+        runtime: Runtime | None = app.state.runtime
+        services = runtime.health() if runtime is not None else []
+        return {
+            "status": "ok" if all(s.ok for s in services) else "degraded",
+            "version": __version__,
+            "services": [s.to_json() for s in services],
+        }
 
     return app
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The server's companions: the alarm engine on the pipeline's bus (ticked every second
-    on real time; a simulated clock is ticked by whoever moves it), and, when
-    VIGIE_MQTT_URL is set, an MQTT ingest worker feeding the same pipeline; and the time
-    series upkeep (rollups every minute, retention every hour)."""
+    """The server's background services (see `vigie.runtime.server`), started by one
+    runtime before the first request and stopped in reverse after the last."""
     clock = app.state.clock
-    alarm_engine = start_alarm_engine(
-        app.state.engine,
-        clock,
-        app.state.bus,
-        tick_every_s=1.0 if isinstance(clock, SystemClock) else None,
+    runtime = Runtime(
+        server_services(
+            app.state.settings,
+            engine=app.state.engine,
+            clock=clock,
+            bus=app.state.bus,
+            pipeline=app.state.pipeline,
+            real_time=isinstance(clock, SystemClock),
+            extra=app.state.extra_services,
+        )
     )
-    app.state.alarm_engine = alarm_engine
-    # Rollups and retention on real time; a simulated run rolls up when its clock says.
-    maintenance = Maintenance(app.state.engine, clock) if isinstance(clock, SystemClock) else None
-    if maintenance is not None:
-        maintenance.start()
-    worker = None
-    dispatcher = None
-    if os.environ.get("VIGIE_MQTT_URL"):
-        from vigie.adapters.mqtt.settings import MqttSettings
-        from vigie.adapters.mqtt.worker import IngestWorker
-
-        # Its own session, apart from any `vigie ingest` worker on the same host.
-        client_id = os.environ.get("VIGIE_MQTT_CLIENT_ID") or f"vigie-serve-{socket.gethostname()}"
-        worker = IngestWorker(app.state.pipeline, MqttSettings.from_env(client_id=client_id[:64]))
-        worker.start()
-        dispatcher = start_dispatcher(app.state.engine, clock, client_id[:50] + "-commands")
+    runtime.start()
+    app.state.runtime = runtime
+    alarms = runtime.get(AlarmService.name)
+    app.state.alarm_engine = alarms.engine if isinstance(alarms, AlarmService) else None
     freeze_long_lived_objects()
     try:
         yield
     finally:
-        if dispatcher is not None:
-            dispatcher.stop()
-        if worker is not None:
-            worker.stop()
-        if maintenance is not None:
-            maintenance.stop()
-        app.state.pipeline.close()  # its writer thread, after the batches in hand
-        alarm_engine.close()
+        app.state.runtime = None
+        runtime.stop()
 
 
 def _merge_body_schemas_into_openapi(app: FastAPI) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from vigie.config import days_setting
+from vigie.core.settings import load_settings
 from vigie.store.schema import dead_letters
 
 DEFAULT_DEAD_LETTER_RETENTION_DAYS = 90
@@ -20,8 +20,9 @@ DELETE_ROWS_PER_STEP = 20_000
 
 
 def dead_letter_retention_days() -> int:
-    """`VIGIE_DEAD_LETTER_RETENTION_DAYS`, or 90."""
-    return days_setting(DEAD_LETTER_RETENTION_VARIABLE, DEFAULT_DEAD_LETTER_RETENTION_DAYS)
+    """`VIGIE_DEAD_LETTER_RETENTION_DAYS`, or 90 (read now: callers that hold the settings
+    pass `retention_days` instead)."""
+    return load_settings().dead_letter_retention_days
 
 
 def prune_dead_letters(engine: Engine, now: datetime, *, retention_days: int | None = None) -> int:

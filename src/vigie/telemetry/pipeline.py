@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.bus import EventBus
 from vigie.core.clock import Clock
+from vigie.core.service import Health
 from vigie.protocol.telemetry import ReadingIn
 from vigie.store.partitions import ensure_partitions_for
 from vigie.store.schema import dead_letters
@@ -148,7 +149,32 @@ class Pipeline:
         with self._committer_lock:
             if self._committer is None:
                 self._committer = GroupCommitter(self.ingest_groups, weight=_payload_bytes)
+                self._committer.start()
             return self._committer.submit(messages)
+
+    # -- as a Service: a runtime starts its background threads and stops them last --------
+
+    name = "pipeline"
+
+    def start(self) -> None:
+        """Start the background WAL checkpoints (on SQLite); the group-commit writer starts
+        with the first `submit`."""
+        self._wal.start()
+
+    def stop(self) -> None:
+        self.close()
+
+    def health(self) -> Health:
+        with self._committer_lock:
+            committer = self._committer
+        parts = [self._wal.health()] + ([committer.health()] if committer is not None else [])
+        failing = [p for p in parts if not p.ok]
+        return Health(
+            self.name,
+            not failing,
+            "; ".join(f"{p.name}: {p.detail}" for p in failing),
+            {f"{p.name}.{k}": v for p in parts for k, v in p.figures.items()},
+        )
 
     def close(self) -> None:
         """Stop the pipeline's threads (after what was submitted is ingested)."""

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from vigie.core.service import Health
+
 log = logging.getLogger(__name__)
 
 #: How often the checkpoint thread looks for new commits to copy back.
@@ -36,7 +38,9 @@ SQLITE_AUTOCHECKPOINT_PAGES = 1_000
 
 class WalCheckpointer:
     """Runs the checkpoints of an SQLite store in a daemon thread (`start`, `stop`); on any
-    other store it does nothing."""
+    other store it does nothing. A `Service`."""
+
+    name = "wal-checkpointer"
 
     def __init__(self, engine: Engine, every_s: float = CHECKPOINT_EVERY_S) -> None:
         self.engine = engine
@@ -47,6 +51,7 @@ class WalCheckpointer:
             ":memory:",
         )
         self.checkpoints = 0
+        self.failures = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -70,6 +75,17 @@ class WalCheckpointer:
         event.remove(self.engine, "checkin", self._on_checkin)
         self._stop.set()
         thread.join(timeout_s)
+
+    def health(self) -> Health:
+        running = self._thread is not None and self._thread.is_alive()
+        if not self.enabled:
+            return Health(self.name, True, "not an SQLite file: nothing to do")
+        return Health(
+            self.name,
+            running,
+            "" if running else "not running",
+            {"checkpoints": self.checkpoints, "failures": self.failures},
+        )
 
     def _on_checkout(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         """A connection taken from the pool while the thread runs: its commits only append."""
@@ -98,6 +114,7 @@ class WalCheckpointer:
             self.checkpoints += 1
         except Exception:
             # The next round tries again; meanwhile the log only grows.
+            self.failures += 1
             log.exception("WAL checkpoint failed")
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
+from vigie.core.service import Health
+
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
@@ -45,8 +47,22 @@ class GroupCommitter(Generic[M, R]):
         self._ready = threading.Condition(threading.Lock())
         self._stopping = False
         self.transactions = 0
+        self.name = name
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
+
+    def start(self) -> None:
+        """Start the writer thread (a `Service`; the pipeline starts it with its first batch)."""
+        if not self._thread.is_alive() and not self._stopping:
+            self._thread.start()
+
+    def health(self) -> Health:
+        alive = self._thread.is_alive()
+        return Health(
+            self.name,
+            alive or self._stopping,
+            "" if alive else "stopped",
+            {"transactions": self.transactions, "waiting": len(self._waiting)},
+        )
 
     def submit(self, messages: Sequence[M]) -> Future[R]:
         """Queue a batch; the future gives its result after the commit."""
@@ -63,7 +79,8 @@ class GroupCommitter(Generic[M, R]):
         with self._ready:
             self._stopping = True
             self._ready.notify()
-        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
 
     def _take(self) -> list[tuple[Sequence[M], Future[R]]]:
         with self._ready:

@@ -1,4 +1,4 @@
-"""Days in local time (Europe/Paris) for reports, summed from the hourly rollups.
+"""Days in local time (the territory's zone) for reports, summed from the hourly rollups.
 
 The stored daily rollups are UTC days. A local day is a whole number of UTC hours (23, 24 or
 25: France's offsets from UTC are whole hours), so summing the hourly rows from local midnight
@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from vigie.core.settings import local_zone
 from vigie.store.types import UtcDateTime
 from vigie.timeseries.rollups import hours_aggregate_sql
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = local_zone()  # the territory's zone (VIGIE_TIMEZONE)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from vigie.core.clock import Clock
+from vigie.core.service import Health
 from vigie.store.partitions import ensure_partitions, next_month
 from vigie.telemetry.dead_letter_retention import prune_dead_letters
 from vigie.timeseries import pending
@@ -109,7 +110,10 @@ class _Job:
 
 
 class Maintenance:
-    """Roll up every `rollup_every`, prune and prepare partitions every `prune_every`."""
+    """Roll up every `rollup_every`, prune and prepare partitions every `prune_every`. A
+    `Service`."""
+
+    name = "timeseries"
 
     def __init__(
         self,
@@ -119,12 +123,15 @@ class Maintenance:
         rollup_every: timedelta = timedelta(minutes=1),
         prune_every: timedelta = timedelta(hours=1),
         retention_days: int | None = None,
+        dead_letter_retention_days: int | None = None,
         poll_s: float = 5.0,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.retention_days = raw_retention_days() if retention_days is None else retention_days
+        self.dead_letter_retention_days = dead_letter_retention_days
         self.poll_s = poll_s
+        self.failures = 0
         self._rollup = _Job(rollup_every)
         self._prune = _Job(prune_every)
         self._stop = threading.Event()
@@ -162,6 +169,15 @@ class Maintenance:
             self._thread.join(timeout_s)
             self._thread = None
 
+    def health(self) -> Health:
+        running = self._thread is not None and self._thread.is_alive()
+        return Health(
+            self.name,
+            running,
+            "" if running else "not running",
+            {"failures": self.failures, "dead_letters_deleted": self.dead_letters_deleted},
+        )
+
     def __enter__(self) -> Maintenance:
         self.start()
         return self
@@ -188,11 +204,13 @@ class Maintenance:
         self.last_prune = prune_in_steps(self.engine, now, retention_days=self.retention_days)
 
     def _prune_dead_letters(self, now: datetime) -> None:
-        self.dead_letters_deleted += prune_dead_letters(self.engine, now)
+        self.dead_letters_deleted += prune_dead_letters(
+            self.engine, now, retention_days=self.dead_letter_retention_days
+        )
 
-    @staticmethod
-    def _run(name: str, job: Callable[[], object]) -> None:
+    def _run(self, name: str, job: Callable[[], object]) -> None:
         try:
             job()
         except Exception:
+            self.failures += 1
             log.exception("time-series %s failed", name)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from vigie.config import days_setting
+from vigie.core.settings import load_settings
 from vigie.store.partitions import drop_months_before
 from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
@@ -31,8 +31,9 @@ RETENTION_VARIABLE = "VIGIE_RAW_RETENTION_DAYS"
 
 
 def raw_retention_days() -> int:
-    """`VIGIE_RAW_RETENTION_DAYS`, or 30."""
-    return days_setting(RETENTION_VARIABLE, DEFAULT_RAW_RETENTION_DAYS)
+    """`VIGIE_RAW_RETENTION_DAYS`, or 30 (read now: callers that hold the settings pass
+    `retention_days` instead)."""
+    return load_settings().raw_retention_days
 
 
 @dataclass

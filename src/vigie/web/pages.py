@@ -6,12 +6,12 @@ bearer token kept in sessionStorage.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import msgspec
 from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -32,15 +32,16 @@ def missing_vendor_files() -> list[str]:
     return [name for name in VENDOR_FILES if not (STATIC_DIR / "vendor" / name).is_file()]
 
 
-def _page(request: Request, template: str) -> Response:
+def _page(request: Request, template: str, background: BackgroundTask | None = None) -> Response:
     missing = missing_vendor_files()
     if missing:
         return templates.TemplateResponse(
             request, "missing_build.html", {"missing": missing}, status_code=503
         )
     # Inside <script>: no "</" may close the element early.
-    config = msgspec.json.encode(ui_config()).decode().replace("<", "\\u003c")
-    return templates.TemplateResponse(request, template, {"config": config})
+    settings = request.app.state.settings
+    config = msgspec.json.encode(ui_config(settings)).decode().replace("<", "\\u003c")
+    return templates.TemplateResponse(request, template, {"config": config}, background=background)
 
 
 @router.get("/")
@@ -51,7 +52,7 @@ def control_room(request: Request) -> Response:
 @router.get("/login")
 def login(request: Request) -> Response:
     # While the user types, the map's layer is prepared (see map_assets.prepare_full_layer).
-    threading.Thread(
-        target=prepare_full_layer, args=(request.app.state.engine,), daemon=True
-    ).start()
-    return _page(request, "login.html")
+    # (after the page is sent, in the server's thread pool).
+    return _page(
+        request, "login.html", BackgroundTask(prepare_full_layer, request.app.state.engine)
+    )

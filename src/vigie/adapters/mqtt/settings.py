@@ -1,13 +1,15 @@
-"""Settings of an MQTT ingest worker, from `VIGIE_MQTT_*` environment variables."""
+"""Settings of an MQTT ingest worker, from Vigie's settings (`VIGIE_MQTT_*`)."""
 
 from __future__ import annotations
 
-import os
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-DEFAULT_URL = "mqtt://127.0.0.1:1883"
+from vigie.core.settings import DEFAULT_MQTT_URL, Settings, SettingsError, load_settings
+
+DEFAULT_URL = DEFAULT_MQTT_URL
 #: The broker keeps a worker's session (subscription and unacknowledged messages) this long
 #: after it disconnects: long enough to ride out a restart, a deploy or a night's outage.
 DEFAULT_SESSION_EXPIRY_S = 7 * 24 * 3600
@@ -92,8 +94,9 @@ class MqttSettings:
             raise MqttSettingsError("the session expiry must be 0 to 4,294,967,295 s")
 
     @classmethod
-    def from_env(
+    def from_settings(
         cls,
+        settings: Settings,
         *,
         url: str | None = None,
         client_id: str | None = None,
@@ -102,26 +105,25 @@ class MqttSettings:
         inflight: int | None = None,
         session_expiry_s: int | None = None,
     ) -> MqttSettings:
-        """Settings from the environment; arguments that are not None win over it."""
-        env = os.environ
+        """From Vigie's settings (`VIGIE_MQTT_*`); arguments that are not None win."""
+        return cls(
+            broker=parse_broker_url(url or settings.mqtt_url or DEFAULT_URL),
+            client_id=client_id or settings.mqtt_client_id or default_client_id(),
+            session_expiry_s=_pick(session_expiry_s, settings.mqtt_session_expiry_s),
+            batch_size=_pick(batch_size, settings.mqtt_batch_size),
+            batch_ms=_pick(batch_ms, settings.mqtt_batch_ms),
+            inflight=_pick(inflight, settings.mqtt_inflight),
+        )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> MqttSettings:
+        """From the environment, read now (`vigie.core.settings`); `overrides` as above."""
         try:
-            return cls(
-                broker=parse_broker_url(url or env.get("VIGIE_MQTT_URL") or DEFAULT_URL),
-                client_id=client_id or env.get("VIGIE_MQTT_CLIENT_ID") or default_client_id(),
-                session_expiry_s=_pick(
-                    session_expiry_s, "VIGIE_MQTT_SESSION_EXPIRY_S", DEFAULT_SESSION_EXPIRY_S
-                ),
-                batch_size=_pick(batch_size, "VIGIE_MQTT_BATCH_SIZE", DEFAULT_BATCH_SIZE),
-                batch_ms=_pick(batch_ms, "VIGIE_MQTT_BATCH_MS", DEFAULT_BATCH_MS),
-                inflight=_pick(inflight, "VIGIE_MQTT_INFLIGHT", DEFAULT_INFLIGHT),
-            )
-        except MqttSettingsError:
-            raise
-        except ValueError as error:
-            raise MqttSettingsError(f"bad VIGIE_MQTT_* number: {error}") from None
+            settings = load_settings()
+        except SettingsError as error:
+            raise MqttSettingsError(str(error)) from None
+        return cls.from_settings(settings, **overrides)
 
 
-def _pick(given: int | None, variable: str, default: int) -> int:
-    if given is not None:
-        return given
-    return int(os.environ.get(variable) or default)
+def _pick(given: int | None, configured: int) -> int:
+    return configured if given is None else given

@@ -22,17 +22,23 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from paho.mqtt.client import PUBACK, Client, ConnectFlags, DisconnectFlags, MQTTMessage
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
+from paho.mqtt.client import PUBACK, Client, MQTTMessage
 from paho.mqtt.reasoncodes import ReasonCode
-from paho.mqtt.subscribeoptions import SubscribeOptions
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_when_event_set,
+    wait_exponential,
+)
 
+from vigie.adapters.mqtt.client import MqttClient, Subscription
 from vigie.adapters.mqtt.inbox import Inbox
 from vigie.adapters.mqtt.settings import MqttSettings
+from vigie.core.service import Health
 from vigie.protocol.topics import parse_topic, shared_subscription
 from vigie.telemetry.pipeline import Pipeline, RawMessage
 
@@ -67,7 +73,9 @@ class WorkerStats:
 
 class IngestWorker:
     """One ingest worker: `start()`, then `stop()` (finishes the batch in hand, acknowledges
-    it, disconnects). Also a context manager."""
+    it, disconnects). Also a context manager, and a `Service`."""
+
+    name = "mqtt-ingest"
 
     def __init__(
         self,
@@ -82,56 +90,44 @@ class IngestWorker:
         self.stats = WorkerStats()
         self._inbox: Inbox[_Delivery] = Inbox(settings.batch_size)
         self._stopping = threading.Event()
-        self._subscribed = threading.Event()
         # Guards `_connection` against acks in flight: after a disconnect, acks of the old
         # connection's deliveries are dropped (the broker redelivers those messages).
         self._ack_lock = threading.Lock()
         self._connection = 0
         self._ingest_thread: threading.Thread | None = None
+        self._retrying = self._retrying_policy()
         self._client = self._make_client()
 
     def _make_client(self) -> Client:
         settings = self.settings
-        client = Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=settings.client_id,
-            protocol=MQTTProtocolVersion.MQTTv5,
+        self._mqtt = MqttClient(
+            settings.broker,
+            settings.client_id,
+            # Subscribing again to a resumed session's subscription is harmless and covers a
+            # session the broker lost.
+            subscriptions=[Subscription(self.subscription, qos=1)],
+            on_message=self._on_message,
+            on_connected=self._on_connect,
+            on_disconnected=self._on_disconnect,
             manual_ack=True,
-            reconnect_on_failure=True,
+            clean_start=False,  # resume the session: its subscription and unacked messages
+            session_expiry_s=settings.session_expiry_s,
+            receive_maximum=settings.inflight,
+            keepalive_s=settings.keepalive_s,
+            reconnect_min_s=settings.reconnect_min_s,
+            reconnect_max_s=settings.reconnect_max_s,
         )
-        broker = settings.broker
-        if broker.username is not None:
-            client.username_pw_set(broker.username, broker.password)
-        if broker.tls:
-            client.tls_set()
-        client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
-        client.on_connect = self._on_connect
-        client.on_connect_fail = self._on_connect_fail
-        client.on_disconnect = self._on_disconnect
-        client.on_subscribe = self._on_subscribe
-        client.on_message = self._on_message
-        return client
+        return self._mqtt.paho
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
         """Connect (retrying with backoff until the broker answers) and start ingesting."""
-        settings = self.settings
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = settings.session_expiry_s
-        properties.ReceiveMaximum = settings.inflight
-        self._client.connect_async(
-            settings.broker.host,
-            settings.broker.port,
-            keepalive=settings.keepalive_s,
-            clean_start=False,  # resume the session: its subscription and unacked messages
-            properties=properties,
-        )
         self._ingest_thread = threading.Thread(
             target=self._ingest_loop, name="vigie-mqtt-ingest", daemon=True
         )
         self._ingest_thread.start()
-        self._client.loop_start()
+        self._mqtt.start()
 
     @property
     def running(self) -> bool:
@@ -140,7 +136,7 @@ class IngestWorker:
 
     def wait_subscribed(self, timeout_s: float) -> bool:
         """Whether the broker confirmed the subscription within `timeout_s`."""
-        return self._subscribed.wait(timeout_s)
+        return self._mqtt.wait_subscribed(timeout_s)
 
     def stop(self, timeout_s: float = 60.0) -> None:
         """Finish and acknowledge the batch in hand, then disconnect. Deliveries not yet
@@ -150,8 +146,21 @@ class IngestWorker:
         if self._ingest_thread is not None:
             self._ingest_thread.join(timeout_s)
         # DISCONNECT is queued behind the acknowledgements, so they reach the broker first.
-        self._client.disconnect()
-        self._client.loop_stop()
+        self._mqtt.stop()
+
+    def health(self) -> Health:
+        running = self.running
+        detail = "" if running else "the ingest thread has ended"
+        if running and not self._mqtt.connected:
+            detail = f"not connected to {self.settings.broker}; reconnecting"
+        stats = self.stats
+        return Health(
+            self.name,
+            running,
+            detail,
+            {"received": stats.received, "ingested": stats.ingested,
+             "acknowledged": stats.acknowledged, "connections": stats.connections},
+        )  # fmt: skip
 
     def __enter__(self) -> IngestWorker:
         self.start()
@@ -167,21 +176,11 @@ class IngestWorker:
 
     # -- network thread: keep short, it also answers pings and reads the socket --------------
 
-    def _on_connect(
-        self,
-        client: Client,
-        _userdata: Any,
-        flags: ConnectFlags,
-        reason_code: ReasonCode,
-        _properties: Properties | None,
-    ) -> None:
-        if reason_code.is_failure:
-            log.error("broker %s refused the connection: %s", self.settings.broker, reason_code)
-            return
+    def _on_connect(self, session_present: bool) -> None:
         with self._ack_lock:
             self._connection += 1
         self.stats.connections += 1
-        if self.stats.connections > 1 and not flags.session_present:
+        if self.stats.connections > 1 and not session_present:
             log.warning(
                 "broker %s had no session for %s (expired, or the broker lost it): messages "
                 "routed to this worker while it was away may be lost",
@@ -192,45 +191,14 @@ class IngestWorker:
             "connected to %s as %s (session %s)",
             self.settings.broker,
             self.settings.client_id,
-            "resumed" if flags.session_present else "new",
+            "resumed" if session_present else "new",
         )
-        # Subscribing again to a resumed session's subscription is harmless and covers a
-        # session the broker lost.
-        client.subscribe(self.subscription, options=SubscribeOptions(qos=1))
 
-    def _on_connect_fail(self, _client: Client, _userdata: Any) -> None:
-        log.warning("cannot reach broker %s; retrying with backoff", self.settings.broker)
-
-    def _on_disconnect(
-        self,
-        _client: Client,
-        _userdata: Any,
-        _flags: DisconnectFlags,
-        reason_code: ReasonCode,
-        _properties: Properties | None,
-    ) -> None:
+    def _on_disconnect(self, _reason_code: ReasonCode) -> None:
         with self._ack_lock:
             self._connection += 1
-        self._subscribed.clear()
-        if not self._stopping.is_set():
-            log.warning("disconnected from %s: %s; reconnecting", self.settings.broker, reason_code)
 
-    def _on_subscribe(
-        self,
-        _client: Client,
-        _userdata: Any,
-        _mid: int,
-        reason_codes: list[ReasonCode],
-        _properties: Properties | None,
-    ) -> None:
-        refused = [code for code in reason_codes if code.is_failure]
-        if refused:
-            log.error("broker refused the subscription %s: %s", self.subscription, refused[0])
-            return
-        log.info("subscribed to %s", self.subscription)
-        self._subscribed.set()
-
-    def _on_message(self, _client: Client, _userdata: Any, message: MQTTMessage) -> None:
+    def _on_message(self, message: MQTTMessage) -> None:
         self.stats.received += 1
         self._inbox.put(_Delivery(message, self.pipeline.clock.now(), self._connection))
 
@@ -258,21 +226,36 @@ class IngestWorker:
 
     def _commit(self, messages: list[RawMessage]) -> bool:
         """Ingest until committed; False only if asked to stop while it keeps failing."""
-        delay = _RETRY_FIRST_S
-        while True:
-            try:
-                self._store(messages)
-                return True
-            except Exception:
-                self.stats.failed_attempts += 1
-                log.exception(
-                    "ingest of %d messages failed; not acknowledged, retrying in %.1f s",
-                    len(messages),
-                    delay,
-                )
-                if self._stopping.wait(delay):
-                    return False
-                delay = min(delay * 2, _RETRY_MAX_S)
+        try:
+            self._retrying(self._store, messages)
+        except RetryError:
+            return False  # stopping while the store fails
+        return True
+
+    def _retrying_policy(self) -> Retrying:
+        """Retries of a failed batch (store unreachable, locked): doubling delays, for as
+        long as it takes, until asked to stop."""
+
+        def failed(state: RetryCallState) -> None:
+            self.stats.failed_attempts += 1
+            log.error(
+                "ingest of %d messages failed; not acknowledged, retrying in %.1f s",
+                len(state.args[0]),
+                state.upcoming_sleep,
+                exc_info=state.outcome.exception() if state.outcome is not None else None,
+            )
+
+        return Retrying(
+            retry=retry_if_exception_type(Exception),
+            wait=wait_exponential(multiplier=_RETRY_FIRST_S, max=_RETRY_MAX_S),
+            stop=stop_when_event_set(self._stopping),
+            sleep=self._pause,
+            before_sleep=failed,
+        )
+
+    def _pause(self, seconds: float) -> None:
+        """A retry's wait, cut short by `stop()`."""
+        self._stopping.wait(seconds)
 
     def _store(self, messages: list[RawMessage]) -> None:
         addressed = [m for m in messages if m.topic_asset is not None]

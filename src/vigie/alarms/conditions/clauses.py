@@ -30,7 +30,7 @@ class ClauseSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class ConditionParams(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     when: list[ClauseSpec]
-    #: ["22:00", "05:00"]: only within these local hours (Europe/Paris).
+    #: ["22:00", "05:00"]: only within these local hours (the territory's zone).
     local_hours: list[str] | None = None
 
 

@@ -1,11 +1,13 @@
-"""Hours of the day as the city lives them (Europe/Paris), for night and occupancy windows."""
+"""Hours of the day as the city lives them (the territory's zone), for night and occupancy
+windows."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
-CITY_TIMEZONE = ZoneInfo("Europe/Paris")
+from vigie.core.settings import local_zone
+
+CITY_TIMEZONE = local_zone()  # the territory's zone (VIGIE_TIMEZONE)
 
 
 def parse_hhmm(text: str) -> time:

@@ -102,8 +102,11 @@ def read_readings(
     to: Annotated[str | None, Query(description="RFC 3339 with offset; default now")] = None,
     resolution: Annotated[Literal["raw", "hour", "day"], Query()] = "raw",
     tz: Annotated[
-        Literal["UTC", "Europe/Paris"],
-        Query(description="Days of this zone (resolution=day): UTC, or local days for reports"),
+        str,
+        Query(
+            description="Days of this zone (resolution=day): UTC, or the territory's zone "
+            "(VIGIE_TIMEZONE) for local days in reports"
+        ),
     ] = "UTC",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1_000,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
@@ -122,6 +125,8 @@ def read_readings(
             kind="unknown-metric",
             parameter="metric",
         )
+    if tz not in ("UTC", PARIS.key):
+        raise ProblemError(400, f"tz is UTC or {PARIS.key}", kind="bad-filter", parameter="tz")
     local = tz != "UTC"
     if local and resolution != "day":
         raise ProblemError(400, "tz applies to resolution=day", kind="bad-filter", parameter="tz")
@@ -259,7 +264,7 @@ def _local_day_items(
     after: datetime | None,
     wanted: int,
 ) -> list[BucketItem]:
-    """Europe/Paris days overlapping [from, to), summed from the hourly rollups; at most
+    """Local days overlapping [from, to), summed from the hourly rollups; at most
     `wanted` of them (one per day), after the day that starts at `after`."""
     first = from_ts.astimezone(PARIS).date()
     if after is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from vigie.core import geometry
 from vigie.core.geodesy import M_PER_DEG_LAT
 
 #: A vehicle reports every 15 s while it has power; silent this long, it is offline.
@@ -100,13 +101,7 @@ class Geofence:
     def contains(self, lon: float, lat: float) -> bool:
         if self.radius_m is not None:
             return distance_m(self.lon, self.lat, lon, lat) <= self.radius_m
-        inside = False
-        ring = self.ring
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-            # Ray casting: count the edges a ray going east from the point crosses.
-            if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-                inside = not inside
-        return inside
+        return geometry.inside(lon, lat, self.ring)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The astronomical clock: sunset and sunrise at a luminaire's position (astral, NOAA
 algorithm with standard refraction: the upper limb on the horizon, zenith 90.833°).
 
-A lighting *night* is named by the local (Europe/Paris) date of its evening: the night of
+A lighting *night* is named by the local date (the territory's zone) of its evening: the night of
 2025-06-21 runs from the sunset of 21 June to the sunrise of 22 June.
 """
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from astral import Observer
 from astral.sun import sunrise, sunset
 
-PARIS = ZoneInfo("Europe/Paris")
+from vigie.core.settings import local_zone
+
+PARIS = local_zone()  # the territory's zone (VIGIE_TIMEZONE)
 
 
 @dataclass(frozen=True)

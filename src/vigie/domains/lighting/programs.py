@@ -11,7 +11,7 @@ Rules (anything else is refused with the reason): the first step is at sunset an
 (level > 0), the last at sunrise with level 0; clock steps in between, in night order (hours
 from noon to noon: 22:00 before 00:30), no two at the same time; levels 0-100.
 
-Evaluation, per night: sun steps move with the sun, clock steps are local Europe/Paris
+Evaluation, per night: sun steps move with the sun, clock steps are local (the territory's zone)
 times. A clock step that falls before switch-on only sets the level the lights come on at;
 one after switch-off does nothing. Each step is one instant per night, so daylight-saving
 changes neither skip nor repeat it: a time that does not exist on the spring-forward night

@@ -1,7 +1,7 @@
 """Plans by time of day, and the common two-stage plan of a corridor crossing.
 
 The schedule is the one the twin's controllers run (docs/simulator.md): 1 night, 2 off-peak,
-3 morning peak, 4 evening peak, 5 weekend day, in Europe/Paris time. An operator's plan
+3 morning peak, 4 evening peak, 5 weekend day, in local time. An operator's plan
 command overrides it until the command's expiry.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
+from vigie.core.settings import local_zone
 from vigie.domains.traffic.timing import Movement, SignalGroup, Stage, TimingPlan
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = local_zone()  # the territory's zone (VIGIE_TIMEZONE)
 
 
 @dataclass(frozen=True)

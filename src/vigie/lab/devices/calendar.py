@@ -1,12 +1,13 @@
-"""Local (Europe/Paris) time for the simulated city's schedules: hours, weekdays and the
+"""Local time (the territory's zone) for the simulated city's schedules: hours, weekdays and the
 next time a wall-clock time comes round, daylight saving time included."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from vigie.core.settings import local_zone
+
+PARIS = local_zone()  # the territory's zone (VIGIE_TIMEZONE)
 DAY_S = 86_400.0
 
 

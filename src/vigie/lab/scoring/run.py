@@ -54,7 +54,7 @@ from vigie.store.migrate import upgrade_to_head
 from vigie.telemetry.catalogue import expected_interval_s
 from vigie.telemetry.pipeline import Pipeline
 
-#: A Monday noon in winter (Europe/Paris): a day from here holds a dusk, a whole night (lights
+#: A Monday noon in winter (local time): a day from here holds a dusk, a whole night (lights
 #: on, buildings empty and heated) and a dawn.
 DEFAULT_START = datetime(2026, 1, 12, 11, 0, tzinfo=UTC)
 #: The default fault mix: each kind expected this many times per simulated day, whatever the

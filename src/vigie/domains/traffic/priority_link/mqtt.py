@@ -21,10 +21,10 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from paho.mqtt.client import Client, MQTTMessage
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.client import MQTTMessage
 
-from vigie.adapters.mqtt.settings import parse_broker_url
+from vigie.adapters.mqtt.client import MqttClient, Subscription
+from vigie.core.service import Health
 from vigie.domains.traffic.live import LivePriority, PriorityMessage
 from vigie.protocol.topics import ROOT, parse_topic, topic_for
 
@@ -51,36 +51,44 @@ def encode(message: PriorityMessage) -> bytes:
 
 
 class PriorityLink:
-    """One MQTT connection: bus positions to `live`, its requests to the controllers."""
+    """One MQTT connection: bus positions to `live`, its requests to the controllers. A
+    `Service` (connected at construction, as before; `start()` is then a no-op)."""
+
+    name = "bus-priority"
 
     def __init__(self, url: str, live: LivePriority, client_id: str = "vigie-priority") -> None:
-        address = parse_broker_url(url)
         self.live = live
         self.published = 0
         self.ignored = 0
         self._lock = threading.Lock()
-        self._client = Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=MQTTProtocolVersion.MQTTv5
+        self._mqtt = MqttClient(
+            url,
+            client_id,
+            subscriptions=[Subscription(BUS_TELEMETRY, qos=0)],
+            on_message=self._on_message,
         )
-        if address.username is not None:
-            self._client.username_pw_set(address.username, address.password)
-        if address.tls:
-            self._client.tls_set()
-        self._client.on_connect = self._on_connect
-        self._client.on_message = self._on_message
-        self._subscribed = threading.Event()
-        self._client.on_subscribe = lambda *_args: self._subscribed.set()
         live.send = self._publish
-        self._client.connect(address.host, address.port)
-        self._client.loop_start()
+        self._mqtt.start()
 
     def wait_subscribed(self, timeout_s: float = 10.0) -> bool:
-        return self._subscribed.wait(timeout_s)
+        return self._mqtt.wait_subscribed(timeout_s)
 
-    def _on_connect(self, client: Client, *_args: Any) -> None:
-        client.subscribe(BUS_TELEMETRY, qos=0)
+    def start(self) -> None:
+        self._mqtt.start()
 
-    def _on_message(self, _client: Client, _userdata: Any, message: MQTTMessage) -> None:
+    def stop(self) -> None:
+        self.close()
+
+    def health(self) -> Health:
+        mqtt = self._mqtt.health()
+        return Health(
+            self.name,
+            mqtt.ok,
+            mqtt.detail,
+            {"published": self.published, "ignored": self.ignored},
+        )
+
+    def _on_message(self, message: MQTTMessage) -> None:
         topic = parse_topic(message.topic)
         try:
             reading = msgspec.json.decode(message.payload, type=_Reading)
@@ -105,9 +113,8 @@ class PriorityLink:
             )
 
     def _publish(self, message: PriorityMessage) -> None:
-        self._client.publish(topic_for(message.controller_id, "priority"), encode(message), qos=0)
+        self._mqtt.publish(topic_for(message.controller_id, "priority"), encode(message), qos=0)
         self.published += 1
 
     def close(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
+        self._mqtt.stop()

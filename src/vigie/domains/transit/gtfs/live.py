@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from vigie.core.settings import local_zone
 from vigie.domains.transit.assets import BUS
 from vigie.domains.transit.gtfs.network import BusNetwork
 from vigie.domains.transit.gtfs.realtime import NextStop, VehicleReport
 from vigie.domains.transit.matching import ScheduledTrip, match_trip
 from vigie.store.schema import assets, twin_state
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = local_zone()  # the territory's zone (VIGIE_TIMEZONE)
 #: A bus not heard from for this long is left out of the feeds (it is parked or offline).
 STALE_AFTER_S = 300.0
 #: TripUpdates predict this many stops ahead.

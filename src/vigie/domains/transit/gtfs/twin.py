@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from vigie.core.settings import local_zone
 from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.domains.transit.assets import BUS
 from vigie.domains.transit.gtfs.feed import Agency, Calendar, Feed, Route, Stop, StopTime, Trip
@@ -53,7 +54,7 @@ def twin_feed(twin: RegistrySnapshot, first_day: date, days: int = 365) -> Feed:
     feed = Feed(
         agencies=[
             Agency(AGENCY_ID, "Réseau de bus (jumeau numérique)", "http://127.0.0.1/",
-                   "Europe/Paris")
+                   local_zone().key)
         ],
         calendars=[
             Calendar("weekday", 1, 1, 1, 1, 1, 0, 0, _ymd(first_day),

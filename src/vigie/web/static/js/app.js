@@ -1,6 +1,6 @@
 // The control room: map, live state, alarm console, asset panel, lighting selection, KPIs.
 import { api, leaveSession, token } from './api.js';
-import { roleCan } from './config.js';
+import { config, roleCan } from './config.js';
 import { applyTranslations, installLanguageButtons, t } from './i18n.js';
 import { loadAssets } from './map/assets.js';
 import { addAssetLayers, addBoundaries, addDrawLayers, addFocusLayer, CLICKABLE } from './map/layers.js';
@@ -17,8 +17,6 @@ import { Search } from './search.js';
 import { KpiStrip } from './kpi.js';
 import { installTabs, showTab } from './tabs.js';
 
-const DIJON = [5.0415, 47.322];
-
 async function start() {
   if (!token()) {
     window.location.replace('/login');
@@ -26,6 +24,7 @@ async function start() {
   }
   applyTranslations();
   installLanguageButtons();
+  document.title = `Vigie · ${config.territory}`;
   const started = performance.now();
   const vigie = (window.vigie = { ready: false, started });
 
@@ -39,8 +38,8 @@ async function start() {
   const map = new maplibregl.Map({
     container: 'map',
     style: baseStyle(),
-    center: DIJON,
-    zoom: 11,
+    center: config.mapCenter,
+    zoom: config.mapZoom,
     attributionControl: false,
     fadeDuration: 0,
   });

@@ -2,6 +2,7 @@
 // with the live values of the asset panel appended as they come.
 import uPlot from '/static/vendor/uPlot.esm.js';
 import { api } from './api.js';
+import { config } from './config.js';
 
 // Which metrics are worth a chart, per type (the first is shown first).
 export const CHART_METRICS = {
@@ -51,7 +52,7 @@ export class MetricChart {
       {
         width,
         height: 180,
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Europe/Paris'),
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), config.timeZone),
         scales: { x: { time: true } },
         legend: { show: true },
         axes: [

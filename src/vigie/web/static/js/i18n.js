@@ -62,7 +62,7 @@ export function formatNumber(value, digits = 0) {
 export function formatTime(iso) {
   if (!iso) return '—';
   return new Date(iso).toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB', {
-    timeZone: 'Europe/Paris',
+    timeZone: config.timeZone,
   });
 }
 
