@@ -2,6 +2,7 @@
 // with the live values of the asset panel appended as they come.
 import uPlot from '/static/vendor/uPlot.esm.js';
 import { api } from './api.js';
+import { labelOf } from './i18n.js';
 
 // Which metrics are worth a chart, per type (the first is shown first).
 export const CHART_METRICS = {
@@ -58,7 +59,7 @@ export class MetricChart {
           { stroke: '#cbd5e1', grid: { stroke: '#1e293b' } },
           { stroke: '#cbd5e1', grid: { stroke: '#1e293b' } },
         ],
-        series: [{}, { label: metric, stroke: '#38bdf8', width: 1.5, points: { show: xs.length < 60 } }],
+        series: [{}, { label: labelOf('metric', metric), stroke: '#38bdf8', width: 1.5, points: { show: xs.length < 60 } }],
       },
       this.data,
       container,
