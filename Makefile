@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 WEB_STAMP := src/vigie/web/static/vendor/.built
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench bench-quick lint lock postgres system-packages clean web
+.PHONY: demo test bench bench-quick lint lock postgres system-packages clean web screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ system-packages:
 
 postgres: system-packages
 	@bash scripts/postgres.sh | tail -n 1
+
+## make screenshots: the README's screenshots (docs/screenshots/) retaken from the current UI
+screenshots: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 ## make bench: the benchmarks of docs/benchmarks.md
 bench: $(STAMP)
