@@ -222,4 +222,5 @@ export const en = {
   'live.connecting': 'Connecting to the live feed…',
   'live.live': 'Live',
   'live.down': 'Live feed down',
+  'chart.time': 'Time',
 };

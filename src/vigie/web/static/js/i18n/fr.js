@@ -222,4 +222,5 @@ export const fr = {
   'live.connecting': 'Connexion au flux en direct…',
   'live.live': 'En direct',
   'live.down': 'Flux en direct interrompu',
+  'chart.time': 'Heure',
 };
