@@ -24,6 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from tests.web.browser import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.web.server import start_server  # noqa: E402
 from tests.web.twin import PASSWORD, build_twin  # noqa: E402
+
 from ui_screenshots import VIEWPORT, take_screenshots  # noqa: E402
 
 
