@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 WEB_STAMP := src/vigie/web/static/vendor/.built
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench bench-quick lint lock postgres system-packages clean web
+.PHONY: demo test bench bench-quick lint lock postgres system-packages clean web screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ system-packages:
 postgres: system-packages
 	@bash scripts/postgres.sh | tail -n 1
 
+## make screenshots: the README's screenshots (docs/screenshots/) retaken from the current UI
+screenshots: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python scripts/screenshots.py docs/screenshots
+
 ## make bench: the benchmarks of docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
@@ -45,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sim_energy.py
 	$(BIN)/python bench/traffic.py
 	$(BIN)/python bench/alarms.py
+	$(BIN)/python bench/correlation.py
 	$(BIN)/python bench/ui.py
 	$(BIN)/vigie lighting prove --year 2025 --json
 	$(BIN)/python bench/lighting.py
@@ -57,6 +62,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/sim_energy.py --quick
 	$(BIN)/python bench/traffic.py --quick
 	$(BIN)/python bench/alarms.py --quick
+	$(BIN)/python bench/correlation.py --quick
 	$(BIN)/python bench/lighting.py --quick
 	$(BIN)/python bench/hourly_floor.py --quick
 	$(BIN)/python bench/ui.py --quick

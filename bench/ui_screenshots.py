@@ -14,8 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
+from sqlalchemy import select
 from tests.web.server import Server
 from tests.web.twin import Twin
+
+from vigie.store.engine import make_engine
+from vigie.store.schema import assets
 
 VIEWPORT = {"width": 1600, "height": 900}
 CENTRE = (5.0380, 47.3225)
@@ -31,8 +35,12 @@ def _night() -> bool:
     return hour >= 18 or hour < 7
 
 
-def city_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
-    """One reading per asset: lights on and dimmed at night, off by day, a few faults."""
+def city_state(
+    ids: list[str], rated_w: dict[str, float] | None = None, seed: int = 6
+) -> list[dict[str, Any]]:
+    """One reading per asset: lights on and dimmed at night (drawing their rated power times
+    their level), off by day, a few faults; buses driving, out of service."""
+    rated_w = rated_w or {}
     rng = random.Random(seed)
     night = _night()
     readings: list[dict[str, Any]] = []
@@ -43,7 +51,8 @@ def city_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
         metrics: dict[str, Any]
         if kind == "Streetlight" and night:
             dim = 100 if roll < 0.55 else 70 if roll < 0.95 else 50
-            metrics = {"on": roll < 0.975, "dim_pct": dim, "power_w": 0.55 * dim}
+            power_w = round(rated_w.get(asset, 55.0) * dim / 100, 1)
+            metrics = {"on": roll < 0.975, "dim_pct": dim, "power_w": power_w}
             if roll > 0.995:
                 metrics["lamp_fault"] = True
         elif kind == "Streetlight":
@@ -61,6 +70,8 @@ def city_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
             metrics = {"position": "up", "fault": roll > 0.96}
         elif kind == "StreetlightControlCabinet":
             metrics = {"supply_v": 231.0, "breaker_tripped": roll > 0.99, "door_open": False}
+        elif kind == "Bus":
+            metrics = {"speed_kmh": round(10 + 30 * roll, 1)}
         elif kind == "Building":
             metrics = {"indoor_temp_c": 19.5, "hvac_mode": "heating", "occupied": roll < 0.3}
         else:
@@ -69,14 +80,14 @@ def city_state(ids: list[str], seed: int = 6) -> list[dict[str, Any]]:
     return readings
 
 
-def history(asset: str, hours: int = 6) -> list[dict[str, Any]]:
+def history(asset: str, rated_w: float | None = None, hours: int = 6) -> list[dict[str, Any]]:
     """Power readings every 10 minutes, a step down halfway (dimming)."""
     points = []
+    per_pct = (rated_w or 55.0) / 100
     for n in range(hours * 6, 0, -1):
         dim = 100 if n > hours * 3 else 70
-        points.append(
-            {"asset": asset, "ts": _ts(10 * n + 1), "metrics": {"power_w": 0.55 * dim + n % 3}}
-        )
+        power_w = round(per_pct * dim + (n % 3) * 0.3, 1)
+        points.append({"asset": asset, "ts": _ts(10 * n + 1), "metrics": {"power_w": power_w}})
     return points
 
 
@@ -91,13 +102,32 @@ def _show(page: Page, lon: float, lat: float, zoom: float) -> None:
     )
 
 
+def rated_powers(twin: Twin) -> dict[str, float]:
+    """Each streetlight's rated power (W), from the twin's store."""
+    engine = make_engine(twin.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(assets.c.id, assets.c.attributes).where(assets.c.type == "Streetlight")
+            ).all()
+    finally:
+        engine.dispose()
+    return {row.id: float(row.attributes.get("rated_power_w", 55.0)) for row in rows}
+
+
+def _report(server: Server, twin: Twin, ids: list[str], rated_w: dict[str, float]) -> None:
+    """The city's state, reported now: a shot taken minutes later shows no asset silent."""
+    readings = city_state(ids, rated_w)
+    for start in range(0, len(readings), 5_000):
+        server.post_telemetry(twin.device_token, readings[start : start + 5_000])
+
+
 def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     ids: list[str] = page.evaluate("window.vigie.index.ids")
-    readings = city_state(ids)
-    for start in range(0, len(readings), 5_000):
-        server.post_telemetry(twin.device_token, readings[start : start + 5_000])
-    server.post_telemetry(twin.device_token, history(PANEL_LIGHT))
+    rated_w = rated_powers(twin)
+    _report(server, twin, ids, rated_w)
+    server.post_telemetry(twin.device_token, history(PANEL_LIGHT, rated_w.get(PANEL_LIGHT)))
     page.set_viewport_size(VIEWPORT)
     page.reload()
     page.wait_for_function("document.body.dataset.ready === 'true'", timeout=60_000)
@@ -110,6 +140,7 @@ def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> li
     shots.append(folder / "map.png")
     page.screenshot(path=str(shots[-1]))
 
+    _report(server, twin, ids, rated_w)
     page.evaluate(
         f"""new Promise((resolve) => {{
             const {{ map, panel, index }} = window.vigie;
@@ -123,6 +154,7 @@ def take_screenshots(page: Page, server: Server, twin: Twin, folder: Path) -> li
     shots.append(folder / "panel.png")
     page.screenshot(path=str(shots[-1]))
 
+    _report(server, twin, ids, rated_w)
     page.evaluate("window.vigie.showTab('console')")
     _show(page, *CENTRE, 12.5)
     page.wait_for_timeout(500)

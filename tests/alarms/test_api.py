@@ -183,3 +183,37 @@ def test_list_filters_and_cursor(console: Console) -> None:
     assert detail["children_total"] == 3
     assert {c["asset_id"] for c in detail["children"]} == {light(1), light(2), light(3)}
     assert client.get("/api/v1/alarms?cursor=bm90LWFuLWlk", headers=headers).status_code == 400
+
+
+def test_titles_come_in_the_language_asked_for_french_by_default(console: Console) -> None:
+    client, world = console
+    alarm_id = _supply_loss(world)
+    operator = auth(client, "olga")
+    french = "Coupure de l'alimentation secteur de l'armoire"
+    english = "Cabinet mains supply lost"
+
+    def title(
+        url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> str:
+        response = client.get(url, params=params, headers={**operator, **(headers or {})})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        alarm = body["items"][0] if "items" in body else body
+        assert alarm["titles"] == {"fr": french, "en": english}
+        assert alarm["rule_id"] == "lighting.cabinet_supply_loss"
+        return str(alarm["title"])
+
+    listed, one = "/api/v1/alarms", f"/api/v1/alarms/{alarm_id}"
+    assert title(listed) == title(one) == french
+    assert title(listed, params={"lang": "en"}) == title(one, params={"lang": "en"}) == english
+    assert title(listed, headers={"Accept-Language": "en-GB,en;q=0.9"}) == english
+    assert title(listed, headers={"Accept-Language": "de, en;q=0.5, fr;q=0.8"}) == french
+    assert title(listed, headers={"Accept-Language": "de"}) == french
+    # ?lang= wins over the header; an unknown one is refused.
+    assert title(listed, params={"lang": "fr"}, headers={"Accept-Language": "en"}) == french
+    refused = client.get(listed, params={"lang": "xx"}, headers=operator)
+    assert refused.status_code == 400 and refused.json()["parameter"] == "lang"
+    # What an operator's action returns is translated as well; the store keeps the English.
+    acknowledged = client.post(f"{one}/acknowledge", headers=operator).json()
+    assert acknowledged["title"] == french
+    assert world.alarm(CABINET_1, "lighting.cabinet_supply_loss").title == english

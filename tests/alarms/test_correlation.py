@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -214,8 +213,8 @@ def test_nodes_still_cut_off_when_one_cut_is_mended_go_to_the_cut_that_still_iso
 
 
 def test_a_1000_luminaire_outage_correlates_in_one_pass(sqlite_engine: Engine) -> None:
-    """At the scale of a large cabinet. The time is measured by the benchmark (~0.1 s on
-    an idle machine); the bound here only catches a pass that turned quadratic."""
+    """At the scale of a large cabinet: the outcome only. Its time is measured by
+    bench/correlation.py (docs/benchmarks.md), not here: a wall-clock bound fails under load."""
     clock = ManualClock(EVENING)
     with sqlite_engine.begin() as conn:
         seed_reference_municipalities(conn)
@@ -227,21 +226,26 @@ def test_a_1000_luminaire_outage_correlates_in_one_pass(sqlite_engine: Engine) -
         # 1,000 lamp failures first (one gateway message), then the cabinet: adoption.
         world.send_many([(lamp, {"on": True, "power_w": 0.0}) for lamp in lights])
         world.advance(minutes=2)
-        started = time.perf_counter()
         world.send(cabinet, breaker_tripped=True)
-        adopt_s = time.perf_counter() - started
+        root = world.alarm(cabinet, "lighting.cabinet_breaker_tripped")
+        assert root.state == AlarmState.RAISED and root.caused_by is None
+        # Adopted in that one pass: the 1,000 failures are the root's consequences already.
+        adopted = [c.alarm for c in world.changes if c.change.value == "correlated"]
+        assert {a.asset_id for a in adopted} == set(lights)
+        assert {a.caused_by for a in adopted} == {root.id}
         # Then 1,000 silences at once while the root is active: attachment.
         world.send(cabinet, supply_v=0.0)
         clock.advance(timedelta(minutes=46))
-        started = time.perf_counter()
         changes = engine.tick()
-        attach_s = time.perf_counter() - started
-        root = world.alarm(cabinet, "lighting.cabinet_breaker_tripped")
         silent = [c.alarm for c in changes if c.alarm.rule_id == "lighting.offline"]
-        assert len(silent) == 1000 and {a.caused_by for a in silent} == {root.id}
+        assert {a.asset_id for a in silent} == set(lights)
+        assert {a.caused_by for a in silent} == {root.id}
+        assert world.alarm(cabinet, "lighting.cabinet_breaker_tripped").state == "raised"
         failures = [a for a in world.all_alarms() if a.rule_id == "lighting.lamp_failure"]
         assert len(failures) == 1000 and {a.caused_by for a in failures} == {root.id}
-        assert adopt_s < 2.0 and attach_s < 2.0, (adopt_s, attach_s)
+        # What the operator sees of the outage: one alarm, the root.
+        top = [a.id for a in world.all_alarms() if a.caused_by is None and a.state != "cleared"]
+        assert top == [root.id]
     finally:
         engine.close()
 

@@ -113,10 +113,31 @@ def test_the_stream_pushes_each_alarm_change(served: Served) -> None:
         alarm = data["alarm"]
         assert isinstance(alarm, dict)
         assert (alarm["asset_id"], alarm["rule_id"]) == (CABINET_1, "lighting.cabinet_supply_loss")
+        # In French unless asked otherwise, with the title in every language beside it.
+        assert alarm["title"] == "Coupure de l'alimentation secteur de l'armoire"
+        assert alarm["titles"] == {
+            "en": "Cabinet mains supply lost",
+            "fr": "Coupure de l'alimentation secteur de l'armoire",
+        }
         served.world.advance(minutes=1)
         served.world.send(CABINET_1, supply_v=231.0)
         name, data = _next_event(lines)
         assert (name, data["change"]) == ("alarm", "cleared")
+
+
+def test_the_stream_gives_titles_in_the_language_asked_for(served: Served) -> None:
+    url = f"{served.base_url}/api/v1/alarms/stream"
+    params = {"token": served.token("olga"), "lang": "en"}
+    with (
+        httpx2.Client(timeout=TIMEOUT) as http,
+        http.stream("GET", url, params=params) as response,
+    ):
+        lines = response.iter_lines()
+        assert next(lines) == ": connected"
+        served.world.send(CABINET_1, supply_v=0.0)
+        _, data = _next_event(lines)
+        alarm = data["alarm"]
+        assert isinstance(alarm, dict) and alarm["title"] == "Cabinet mains supply lost"
 
 
 def test_the_stream_shows_an_agent_only_their_municipality(served: Served) -> None:

@@ -16,6 +16,7 @@ GOOD = """
 [[rule]]
 id = "test.camera_down"
 title = "Camera down"
+title_fr = "Caméra en panne"
 type = "Camera"
 kind = "condition"
 severity = "major"
@@ -56,22 +57,26 @@ def test_the_package_rules_load() -> None:
 
 def test_a_toml_syntax_error_gives_its_line(tmp_path: Path) -> None:
     [(name, line, reason)] = _refusal(tmp_path, GOOD + "\n[[rule]]\nid = \n")
-    assert (name, line) == ("broken.toml", 11)
+    assert (name, line) == ("broken.toml", 12)
     assert reason.startswith("not valid TOML: ")
 
 
 @pytest.mark.parametrize(
     ("change", "line", "reason"),
     [
-        (('metric = "online"', 'metric = "on_line"'), 8, "Camera has no metric 'on_line'"),
-        (('kind = "condition"', 'kind = "magic"'), 6, "unknown kind 'magic'"),
-        (('severity = "major"', 'severity = "dire"'), 7, "severity is one of minor, major"),
-        (('type = "Camera"', 'type = "Toaster"'), 5, "unknown type 'Toaster'"),
-        (("equals = false", 'equals = "no"'), 8, "online (bool): compare a boolean"),
-        (("equals = false", "below = 3.0"), 8, "online (bool): below applies to numbers"),
+        (('metric = "online"', 'metric = "on_line"'), 9, "Camera has no metric 'on_line'"),
+        (('kind = "condition"', 'kind = "magic"'), 7, "unknown kind 'magic'"),
+        (('severity = "major"', 'severity = "dire"'), 8, "severity is one of minor, major"),
+        (('type = "Camera"', 'type = "Toaster"'), 6, "unknown type 'Toaster'"),
+        (("equals = false", 'equals = "no"'), 9, "online (bool): compare a boolean"),
+        (("equals = false", "below = 3.0"), 9, "online (bool): below applies to numbers"),
         (('id = "test.camera_down"', 'id = "Camera Down"'), 3, "id 'Camera Down' is not"),
         (("severity", "loudness"), 2, "severity is required"),
-        (("[{", "[{ colour = 1,"), 8, "condition: Object contains unknown field `colour`"),
+        (("[{", "[{ colour = 1,"), 9, "condition: Object contains unknown field `colour`"),
+        # A rule's title in French, beside it, is required and checked like the title.
+        (('title_fr = "Caméra en panne"\n', ""), 2, "title_fr is required: the title in French"),
+        (('title_fr = "Caméra en panne"', "title_fr = 3"), 5, "title_fr is 1 to 200 characters"),
+        (('title_fr = "Caméra en panne"', 'title_fr = ""'), 5, "title_fr is 1 to 200 characters"),
     ],
 )
 def test_a_wrong_rule_gives_its_line_and_reason(
@@ -87,20 +92,40 @@ def test_a_python_kind_checks_its_parameters(tmp_path: Path) -> None:
 [[rule]]
 id = "test.burner"
 title = "Day burner"
+title_fr = "Luminaire allumé de jour"
 type = "Streetlight"
 kind = "day_burner"
 severity = "minor"
 margin_min = "thirty"
 """
     [(_, line, reason)] = _refusal(tmp_path, text)
-    assert line == 8 and "Expected `float`, got `str`" in reason
+    assert line == 9 and "Expected `float`, got `str`" in reason
     [(_, line, reason)] = _refusal(tmp_path, text.replace('type = "Streetlight"', 'type = "Bus"'))
-    assert (line, reason) == (5, "kind day_burner applies to Streetlight")
+    assert (line, reason) == (6, "kind day_burner applies to Streetlight")
+
+
+def test_a_rule_without_its_french_title_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    untranslated = GOOD + GOOD.replace("camera_down", "camera_gone").replace(
+        'title_fr = "Caméra en panne"\n', ""
+    )
+    [(name, line, reason)] = _refusal(tmp_path, untranslated)
+    # The second rule's [[rule]] header: the key is missing, so its rule is where to look.
+    assert (name, line) == ("broken.toml", 11)
+    assert reason == "title_fr is required: the title in French"
+
+
+def test_every_package_rule_has_its_title_in_english_and_french() -> None:
+    book = load_rules(rule_files())
+    for rule in book.rules.values():
+        assert set(rule.titles) == {"en", "fr"}, rule.id
+        assert rule.title_in("en") == rule.title and rule.title_in("fr") != rule.title
+    lamp = book.rules["lighting.lamp_failure"]
+    assert (lamp.title_in("fr"), lamp.title_in("de")) == ("Panne de lampe", "Lamp failure")
 
 
 def test_an_id_declared_twice_is_refused_where_it_repeats(tmp_path: Path) -> None:
     [(_, line, reason)] = _refusal(tmp_path, GOOD + GOOD)
-    assert line == 11 and reason == "rule id test.camera_down is already declared at broken.toml:2"
+    assert line == 12 and reason == "rule id test.camera_down is already declared at broken.toml:2"
 
 
 def test_broken_rules_are_refused_and_the_running_ones_stay(world: World, tmp_path: Path) -> None:
@@ -114,7 +139,7 @@ def test_broken_rules_are_refused_and_the_running_ones_stay(world: World, tmp_pa
     with pytest.raises(RuleFileError) as refused:
         world.engine.reload_rules(rule_files(site))
     [problem] = refused.value.problems
-    assert problem.file.endswith("lighting.toml") and problem.line == 13
+    assert problem.file.endswith("lighting.toml") and problem.line == 14
     assert world.engine.rules is before
     world.send(CABINET_1, supply_v=0.0)  # the rules in force still raise
     assert world.alarm(CABINET_1, "lighting.cabinet_supply_loss").state == "raised"

@@ -27,11 +27,16 @@ def test_maintenance_rolls_up_every_minute_and_days_and_retention_every_hour(
     engine: Engine,
 ) -> None:
     feed = Feed(engine, T0)
-    feed.send(LIGHT, T0 - 40 * 24 * 60 * MIN, energy_wh=1.0)  # past the retention
+    old = T0 - 40 * 24 * 60 * MIN
+    feed.send(LIGHT, old, energy_wh=1.0)  # past the retention
     feed.send(LIGHT, T0 - 5 * MIN, energy_wh=100.0)
     runner = Maintenance(engine, feed.clock, retention_days=30)
     runner.tick()  # the first tick runs everything
-    assert runner.last_prune is not None and runner.last_prune.deleted_rows >= 0
+    # The one reading 40 days old is past the 30 days kept: exactly it goes, the recent stays.
+    assert runner.last_prune is not None and runner.last_prune.deleted_rows == 1
+    with engine.connect() as conn:
+        left = conn.execute(select(readings.c.ts).where(readings.c.asset_id == LIGHT)).all()
+    assert old not in {row.ts for row in left} and T0 - 5 * MIN in {row.ts for row in left}
     day = T0.replace(hour=0)
     assert daily(engine, LIGHT, "energy_wh")[day].reading_count == 1
 

@@ -74,3 +74,27 @@ def test_a_viewer_sees_alarms_but_no_button_to_act_on_them(
     expect(item).to_be_visible()
     expect(item.locator("button")).to_have_count(0)
     expect(page.locator(".alarm-actions")).to_have_count(0)
+
+
+def test_the_console_shows_alarm_titles_in_french_and_in_english_when_switched(
+    page: Page, server: Server, twin: Twin
+) -> None:
+    cabinet = f"urn:ngsi-ld:StreetlightControlCabinet:{DIJON}:64"
+    log_in(page, server, "olga")
+    _cut_supply(server, twin, cabinet)
+    item = page.locator(f"#alarm-list > li[data-asset-id='{cabinet}']")
+    title = item.locator(".alarm-head .title")
+    # French by default: the rule file's title_fr, not its English title.
+    expect(title).to_have_text("Coupure de l'alimentation secteur de l'armoire")
+    expect(item.locator(".alarm-head .sev")).to_have_text("Critique")
+
+    page.click("[data-lang='en']")
+    expect(title).to_have_text("Cabinet mains supply lost")
+    # The asset panel's alarms and its labels follow the language too.
+    item.locator(".alarm-head").click()
+    expect(page.locator("#panel-alarms")).to_contain_text("Cabinet mains supply lost")
+    expect(page.locator("#panel-identity")).to_contain_text("Feeders")
+
+    page.click("[data-lang='fr']")
+    page.evaluate("window.vigie.showTab('console')")
+    expect(title).to_have_text("Coupure de l'alimentation secteur de l'armoire")

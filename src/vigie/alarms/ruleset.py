@@ -4,6 +4,10 @@ A file that fails anywhere is refused whole, and so is the set it belongs to: th
 the rules it runs (see AlarmEngine.reload_rules). tomllib reports the line of a syntax error;
 for the checks made here, the line is that of the offending key (or of the rule's `[[rule]]`
 header when the key is missing).
+
+A rule carries its title in every language of the UI, beside it in its own file: `title` in
+English (also the one stored with an alarm and sent to webhooks) and `title_<lang>` for each
+other language of `TRANSLATED` (French: `title_fr`), required.
 """
 
 from __future__ import annotations
@@ -26,9 +30,14 @@ from vigie.telemetry.catalogue import METRICS
 #: The installed integrations' rule files, by the file name a site may override.
 RULE_FILES: dict[str, Path] = {}
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+#: The title's language, and the languages every rule must also give it in (`title_<lang>`).
+TITLE_LANGUAGE = "en"
+TRANSLATED = ("fr",)
 _COMMON_KEYS = frozenset(
     {"id", "title", "type", "kind", "severity", "root", "for_s", "description"}
+    | {f"title_{lang}" for lang in TRANSLATED}
 )
+_LANGUAGE_NAMES = {"fr": "French"}
 _HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _MSGSPEC_PATH = re.compile(r"`\$\.?([A-Za-z_]\w*)?(?:\[(\d+)\])?")
@@ -64,6 +73,12 @@ class Rule:
     condition: Condition
     source: str  # file:line of its declaration
     description: str = ""
+    #: The title by language: TITLE_LANGUAGE and every one of TRANSLATED.
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def title_in(self, language: str) -> str:
+        """The title in this language, or the reference title when it has none."""
+        return self.titles.get(language, self.title)
 
 
 @dataclass
@@ -162,6 +177,15 @@ def _build_rule(
         return problem(f"id {rule_id!r} is not domain.name in lower case", "id")
     if not 0 < len(table["title"]) <= 200:
         return problem("title is 1 to 200 characters", "title")
+    titles = {TITLE_LANGUAGE: table["title"]}
+    for language in TRANSLATED:
+        key = f"title_{language}"
+        if key not in table:
+            return problem(f"{key} is required: the title in {_LANGUAGE_NAMES[language]}")
+        translated = table[key]
+        if not isinstance(translated, str) or not 0 < len(translated) <= 200:
+            return problem(f"{key} is 1 to 200 characters, as a string", key)
+        titles[language] = translated
     if reporter_type not in METRICS:
         return problem(f"unknown type {reporter_type!r}; one of {', '.join(METRICS)}", "type")
     kind = KINDS.get(kind_name)
@@ -212,6 +236,7 @@ def _build_rule(
         condition=condition,
         source=f"{path.name}:{lines.of(rule_index)}",
         description=description,
+        titles=titles,
     )
 
 

@@ -6,7 +6,9 @@
 Browsers' EventSource cannot set headers: the token may come as `?token=` as well as in the
 Authorization header. Each client has its own bounded queue fed from the bus; a client too
 slow to keep up loses the oldest events and is sent `event: resync` (re-read the list).
-A comment line every `HEARTBEAT_S` keeps proxies from closing an idle stream.
+A comment line every `HEARTBEAT_S` keeps proxies from closing an idle stream. Each alarm
+has its `title` in the language asked for (`?lang=`, else `Accept-Language`, else French) and
+its `titles` in every language (vigie.api.alarm_titles).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from vigie.alarms.events import AlarmChanged
+from vigie.api.alarm_titles import Language, localized, titles_of
 from vigie.api.dependencies import CurrentClock, StoreEngine, stream_principal
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
@@ -70,6 +73,7 @@ async def stream(
     engine: StoreEngine,
     clock: CurrentClock,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    language: Language,
     token: Annotated[str | None, Query(description="The bearer token, for EventSource")] = None,
 ) -> StreamingResponse:
     header = credentials.credentials if credentials is not None else None
@@ -98,9 +102,11 @@ async def stream(
                     lost, feed.lost = feed.lost, 0
                     yield b"event: resync\ndata: " + msgspec.json.encode({"lost": lost}) + b"\n\n"
                 sequence += 1
+                body = msgspec.to_builtins(event)
+                body["alarm"] = localized(event.alarm, titles_of(request), language)
                 yield (
                     f"id: {sequence}\nevent: alarm\ndata: ".encode()
-                    + msgspec.json.encode(event)
+                    + msgspec.json.encode(body)
                     + b"\n\n"
                 )
         finally:

@@ -19,6 +19,7 @@ from vigie.alarms.events import AlarmChanged
 from vigie.alarms.model import Alarm, AlarmState, Comment, Severity
 from vigie.alarms.queries import AlarmFilter, count_alarms, list_alarms
 from vigie.alarms.store import comments_of, get_alarm
+from vigie.api.alarm_titles import Language, localized, localized_all, titles_of
 from vigie.api.cursor import decode_cursor, encode_cursor
 from vigie.api.dependencies import (
     CurrentClock,
@@ -74,8 +75,10 @@ def _check_values(values: tuple[str, ...] | None, allowed: list[str], name: str)
 
 @router.get("", summary="List alarms, newest first", response_description="A page of alarms")
 def list_(
+    request: Request,
     conn: ReadConnection,
     principal: Reader,
+    language: Language,
     state: Annotated[list[str] | None, Query(description="raised, acknowledged, …")] = None,
     severity: Annotated[list[str] | None, Query(description="minor, major, critical")] = None,
     municipality: Annotated[list[str] | None, Query(description="INSEE code(s)")] = None,
@@ -109,7 +112,8 @@ def list_(
     found = list_alarms(conn, where, before_id=before_id, limit=limit + 1)
     page, more = found[:limit], len(found) > limit
     next_cursor = encode_cursor(str(page[-1].id)) if more else None
-    return _json({"items": page, "next_cursor": next_cursor})
+    items = localized_all(page, titles_of(request), language)
+    return _json({"items": items, "next_cursor": next_cursor})
 
 
 def _load(conn: Connection, alarm_id: int, principal: Principal, *, lock: bool = False) -> Alarm:
@@ -121,14 +125,17 @@ def _load(conn: Connection, alarm_id: int, principal: Principal, *, lock: bool =
 
 
 @router.get("/{alarm_id}", summary="One alarm, with its consequences and comments")
-def read(alarm_id: AlarmId, conn: ReadConnection, principal: Reader) -> Response:
+def read(
+    alarm_id: AlarmId, request: Request, conn: ReadConnection, principal: Reader, language: Language
+) -> Response:
     alarm = _load(conn, alarm_id, principal)
     where = AlarmFilter(
         caused_by=alarm.id, municipality_codes=principal.visible_municipalities(None)
     )
     children = list_alarms(conn, where, limit=MAX_CHILDREN)
-    body: dict[str, Any] = msgspec.to_builtins(alarm)
-    body["children"] = msgspec.to_builtins(children)
+    titles = titles_of(request)
+    body = localized(alarm, titles, language)
+    body["children"] = localized_all(children, titles, language)
     body["children_total"] = (
         len(children) if len(children) < MAX_CHILDREN else count_alarms(conn, where)
     )
@@ -167,13 +174,18 @@ async def _act(
 
 @router.post("/{alarm_id}/acknowledge", summary="Acknowledge (with its consequences)")
 async def acknowledge(
-    alarm_id: AlarmId, request: Request, engine: StoreEngine, clock: CurrentClock, principal: Actor
+    alarm_id: AlarmId,
+    request: Request,
+    engine: StoreEngine,
+    clock: CurrentClock,
+    principal: Actor,
+    language: Language,
 ) -> Response:
     def act(conn: Connection, alarm: Alarm) -> tuple[None, list[AlarmChanged]]:
         return None, actions.acknowledge(conn, alarm, principal.actor, clock.now())
 
     after, _ = await _act(request, engine, alarm_id, principal, act)
-    return _json(after)
+    return _json(localized(after, titles_of(request), language))
 
 
 @router.post(
@@ -182,7 +194,12 @@ async def acknowledge(
     openapi_extra=openapi_body(ShelveBody),
 )
 async def shelve(
-    alarm_id: AlarmId, request: Request, engine: StoreEngine, clock: CurrentClock, principal: Actor
+    alarm_id: AlarmId,
+    request: Request,
+    engine: StoreEngine,
+    clock: CurrentClock,
+    principal: Actor,
+    language: Language,
 ) -> Response:
     body = await decode_body(request, ShelveBody)
 
@@ -190,7 +207,7 @@ async def shelve(
         return None, actions.shelve(conn, alarm, body.until, principal.actor, clock.now())
 
     after, _ = await _act(request, engine, alarm_id, principal, act)
-    return _json(after)
+    return _json(localized(after, titles_of(request), language))
 
 
 @router.post(
@@ -213,10 +230,15 @@ async def comment(
 
 @router.post("/{alarm_id}/close", summary="Close: off the console for good")
 async def close(
-    alarm_id: AlarmId, request: Request, engine: StoreEngine, clock: CurrentClock, principal: Actor
+    alarm_id: AlarmId,
+    request: Request,
+    engine: StoreEngine,
+    clock: CurrentClock,
+    principal: Actor,
+    language: Language,
 ) -> Response:
     def act(conn: Connection, alarm: Alarm) -> tuple[None, list[AlarmChanged]]:
         return None, actions.close(conn, alarm, principal.actor, clock.now())
 
     after, _ = await _act(request, engine, alarm_id, principal, act)
-    return _json(after)
+    return _json(localized(after, titles_of(request), language))

@@ -1,4 +1,7 @@
-// Every call to the API goes through here, with the bearer token kept in sessionStorage.
+// Every call to the API goes through here, with the bearer token kept in sessionStorage and
+// the UI's language (for what the API translates, such as alarm titles).
+import { currentLanguage } from './i18n.js';
+
 const TOKEN_KEY = 'vigie.token';
 
 export function token() {
@@ -34,7 +37,7 @@ export class ApiError extends Error {
 }
 
 export async function api(path, { method = 'GET', body, signal } = {}) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLanguage() };
   const current = token();
   if (current) headers.Authorization = `Bearer ${current}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

@@ -3,6 +3,7 @@
 import uPlot from '/static/vendor/uPlot.esm.js';
 import { api } from './api.js';
 import { config } from './config.js';
+import { currentLanguage, formatTime, labelOf, t } from './i18n.js';
 
 // Which metrics are worth a chart, per type (the first is shown first).
 export const CHART_METRICS = {
@@ -43,6 +44,16 @@ export async function readSeries(assetId, metric, hours = 24) {
   return parseSeries(await api(`/api/v1/assets/${encodeURIComponent(assetId)}/readings?${query}`));
 }
 
+// An hour on the time axis, in the UI's language and the city's time zone (uPlot's own labels
+// are in English: "6pm").
+function hourLabel(ts) {
+  return new Date(ts * 1000).toLocaleTimeString(currentLanguage() === 'fr' ? 'fr-FR' : 'en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/Paris',
+  });
+}
+
 export class MetricChart {
   constructor(container, metric, [xs, ys]) {
     this.metric = metric;
@@ -56,10 +67,10 @@ export class MetricChart {
         scales: { x: { time: true } },
         legend: { show: true },
         axes: [
-          { stroke: '#cbd5e1', grid: { stroke: '#1e293b' } },
+          { stroke: '#cbd5e1', grid: { stroke: '#1e293b' }, values: (u, splits) => splits.map(hourLabel) },
           { stroke: '#cbd5e1', grid: { stroke: '#1e293b' } },
         ],
-        series: [{}, { label: metric, stroke: '#38bdf8', width: 1.5, points: { show: xs.length < 60 } }],
+        series: [{ label: t('chart.time'), value: (u, ts) => (ts == null ? '--' : formatTime(new Date(ts * 1000).toISOString())) }, { label: labelOf('metric', metric), stroke: '#38bdf8', width: 1.5, points: { show: xs.length < 60 } }],
       },
       this.data,
       container,

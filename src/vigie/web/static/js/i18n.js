@@ -19,6 +19,13 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+// The label of a field the server names (`metric.power_w`, `attribute.rated_power_w`); the
+// name itself for one the dictionaries do not know yet.
+export function labelOf(kind, name) {
+  const key = `${kind}.${name}`;
+  return key in DICTIONARIES[language] || key in DICTIONARIES.fr ? t(key) : name;
+}
+
 export function applyTranslations(root = document) {
   document.documentElement.lang = language;
   for (const element of root.querySelectorAll('[data-i18n]')) {
@@ -29,6 +36,9 @@ export function applyTranslations(root = document) {
   }
   for (const element of root.querySelectorAll('[data-i18n-title]')) {
     element.title = t(element.dataset.i18nTitle);
+  }
+  for (const element of root.querySelectorAll('[data-i18n-aria-label]')) {
+    element.setAttribute('aria-label', t(element.dataset.i18nAriaLabel));
   }
   for (const button of root.querySelectorAll('[data-lang]')) {
     button.classList.toggle('active', button.dataset.lang === language);
@@ -51,6 +61,12 @@ export function installLanguageButtons(root = document) {
   for (const button of root.querySelectorAll('[data-lang]')) {
     button.addEventListener('click', () => setLanguage(button.dataset.lang));
   }
+}
+
+// An alarm's title in the UI's language: the API sends `titles` by language (from the alarm's
+// rule file) beside `title`, so a change of language needs no new request.
+export function alarmTitle(alarm) {
+  return (alarm.titles && (alarm.titles[language] || alarm.titles.fr)) || alarm.title;
 }
 
 export function formatNumber(value, digits = 0) {

@@ -1,7 +1,7 @@
 // The asset panel: identity, live state, a history chart, its alarms and its topology.
 // Lighting commands (an override of the light or the cabinet) for roles that may send them.
 import { api, streamUrl } from './api.js';
-import { formatTime, onLanguageChange, t } from './i18n.js';
+import { alarmTitle, formatTime, labelOf, onLanguageChange, t } from './i18n.js';
 import { CHART_METRICS, MetricChart, readSeries } from './chart.js';
 import { STATE_COLOURS, mapAssetId } from './map/catalog.js';
 import { setFocus } from './map/layers.js';
@@ -140,7 +140,7 @@ export class AssetPanel {
     if (!table) return;
     const rows = Object.keys(this.state).sort().map((metric) => {
       const { value, ts } = this.state[metric];
-      return el('tr', { dataset: { metric } }, el('th', {}, metric), el('td', {}, this.booleans.has(metric) ? t(value ? 'value.true' : 'value.false') : formatValue(value)), el('td', { className: 'hint' }, formatTime(ts)));
+      return el('tr', { dataset: { metric } }, el('th', { title: metric }, labelOf('metric', metric)), el('td', {}, this.booleans.has(metric) ? t(value ? 'value.true' : 'value.false') : formatValue(value)), el('td', { className: 'hint' }, formatTime(ts)));
     });
     clear(table).append(...(rows.length ? rows : [el('tr', {}, el('td', { className: 'hint' }, t('panel.no_data')))]));
     const i = this.current;
@@ -161,7 +161,7 @@ export class AssetPanel {
       return;
     }
     const chosen = metric || metrics[0];
-    clear(tools).append(...metrics.map((m) => el('button', { type: 'button', className: m === chosen ? 'active' : '', onclick: () => this.loadChart(id, type, m) }, m)));
+    clear(tools).append(...metrics.map((m) => el('button', { type: 'button', className: m === chosen ? 'active' : '', onclick: () => this.loadChart(id, type, m) }, labelOf('metric', m))));
     try {
       const series = await readSeries(id, chosen);
       if (this.index.ids[this.current] !== id) return;
@@ -180,7 +180,7 @@ export class AssetPanel {
       const body = await api(`/api/v1/alarms?${new URLSearchParams({ asset: id, limit: '20' })}`);
       const items = body.items || [];
       clear(list).append(...(items.length
-        ? items.map((a) => el('li', { className: `sev-${a.severity}` }, `${t(`severity.${a.severity}`)} · ${a.title} · ${t(`alarm_state.${a.state}`)} · ${formatTime(a.raised_at)}`))
+        ? items.map((a) => el('li', { className: `sev-${a.severity}` }, `${t(`severity.${a.severity}`)} · ${alarmTitle(a)} · ${t(`alarm_state.${a.state}`)} · ${formatTime(a.raised_at)}`))
         : [el('li', { className: 'hint' }, t('panel.no_alarms'))]));
     } catch {
       list.replaceChildren(el('li', { className: 'hint' }, t('panel.alarms_unavailable')));
@@ -195,7 +195,7 @@ export class AssetPanel {
       ...Object.entries(asset.attributes || {}).map(([key, value]) => [key, Array.isArray(value) ? value.join(', ') : String(value)]),
       ['panel.updated', formatTime(asset.updated_at)],
     ];
-    clear(identity).append(...rows.map(([key, value]) => el('tr', {}, el('th', {}, key.startsWith('panel.') ? t(key) : key), el('td', {}, value))));
+    clear(identity).append(...rows.map(([key, value]) => el('tr', {}, el('th', {}, key.startsWith('panel.') ? t(key) : labelOf('attribute', key)), el('td', {}, value))));
     const topology = document.getElementById('panel-topology');
     const entries = [];
     for (const link of asset.links || []) entries.push(this.linkItem(link.relation, link.target_id));

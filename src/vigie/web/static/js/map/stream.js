@@ -1,6 +1,7 @@
 // The live state push channel (GET /api/v1/stream/state, Server-Sent Events): a snapshot on
 // connection, then batches of changes; reconnects by itself, and after a `resync`.
 import { streamUrl } from '../api.js';
+import { onLanguageChange, t } from '../i18n.js';
 
 export class StateStream {
   constructor(live, indicator) {
@@ -8,6 +9,8 @@ export class StateStream {
     this.indicator = indicator;
     this.source = null;
     this.snapshots = 0;
+    this.state = 'connecting';
+    onLanguageChange(() => this.setStatus(this.state));
   }
 
   open() {
@@ -34,6 +37,9 @@ export class StateStream {
   }
 
   setStatus(state) {
-    if (this.indicator) this.indicator.dataset.state = state;
+    this.state = state;
+    if (!this.indicator) return;
+    this.indicator.dataset.state = state;
+    this.indicator.title = t(`live.${state}`);
   }
 }
