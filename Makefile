@@ -71,6 +71,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## make lock: re-pin requirements.lock from pyproject.toml's ranges (needs the registry)
 lock:

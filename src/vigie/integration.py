@@ -56,8 +56,10 @@ class Integration:
     alarm_rules: Path | None = None
     #: builds the domain's API routers (called when the app is built)
     routers: Callable[[], tuple[APIRouter, ...]] | None = None
-    #: builds the domain's `vigie <name> …` sub-commands
+    #: builds the domain's `vigie <cli_name> …` sub-commands
     cli: Callable[[], typer.Typer] | None = None
+    #: the name of its command group (default: the integration's name)
+    cli_name: str | None = None
     kpis: tuple[Kpi, ...] = ()
     #: the domain's own tables, declared on the store's metadata
     tables: tuple[Table, ...] = ()

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from vigie.auth.roles import Role
 from vigie.auth.users import add_user
-from vigie.cli.lighting import app
 from vigie.core.clock import ManualClock
 from vigie.core.settings import Settings
+from vigie.domains.lighting.cli import app
 from vigie.lab.proofs.lighting_year import ProofConfig, run_proof
 from vigie.server.app import create_app
 from vigie.store.engine import make_engine

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from vigie.cli.store import open_store
 from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.exporting import ExportFormat, export_assets
 from vigie.registry.importing import ImportRefused, ImportReport, SourceError, import_file
 from vigie.registry.municipalities import list_municipalities
+from vigie.runtime.store import open_store
 
 app = typer.Typer(help="Import assets from municipal files, export them.", no_args_is_help=True)
 

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
+from vigie.runtime.store import open_store
 
 if TYPE_CHECKING:  # the lab is imported by the command itself, when it runs
     from vigie.lab.city import GeneratedCity

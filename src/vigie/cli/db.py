@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from vigie.cli.store import open_store
 from vigie.core.settings import Settings
+from vigie.runtime.store import open_store
 
 app = typer.Typer(help="Store maintenance.", no_args_is_help=True)
 

@@ -28,11 +28,11 @@ from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import add_user
 from vigie.cli import city
-from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
 from vigie.core.service import Health
 from vigie.core.settings import Settings, SettingsError, load_settings
 from vigie.registry.assets import count_assets
+from vigie.runtime.store import open_store
 from vigie.store.schema import users
 
 SIMULATOR_USER = "simulateur"

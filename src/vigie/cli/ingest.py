@@ -49,9 +49,9 @@ def ingest(
     """Ingest device telemetry from the MQTT broker into the store (acknowledging each message
     only once it is committed)."""
     from vigie.adapters.mqtt.worker import IngestWorker
-    from vigie.cli.store import open_store
     from vigie.core.bus import EventBus
     from vigie.core.clock import SystemClock
+    from vigie.runtime.store import open_store
     from vigie.telemetry.pipeline import Pipeline
 
     logging.basicConfig(

@@ -10,17 +10,16 @@ from vigie.cli import (
     city,
     db,
     demo,
-    gtfs,
     ingest,
-    lighting,
+    lab_commands,
     municipalities,
     serve,
     sim,
     timeseries,
-    traffic,
     users,
 )
 from vigie.domains.installed import install_all
+from vigie.integration import installed
 
 install_all()  # every facility of this build, before any command runs
 
@@ -38,9 +37,10 @@ app.add_typer(municipalities.app, name="municipalities")
 app.add_typer(sim.app, name="sim")
 app.add_typer(timeseries.app, name="timeseries")
 app.add_typer(alarms.app, name="alarms")
-app.add_typer(traffic.app, name="traffic")
-app.add_typer(gtfs.app, name="gtfs")
-app.add_typer(lighting.app, name="lighting")
+facility_groups = {i.cli_name or i.name: i.cli() for i in installed() if i.cli is not None}
+lab_commands.attach(facility_groups)
+for group_name, group in facility_groups.items():
+    app.add_typer(group, name=group_name)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from vigie.audit.log import AuditEntry, record
 from vigie.cli.assets import ACTOR_OPTION, cli_actor
-from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
 from vigie.registry.municipalities import (
     Municipality,
@@ -19,6 +18,7 @@ from vigie.registry.municipalities import (
     get_municipality,
     list_municipalities,
 )
+from vigie.runtime.store import open_store
 
 app = typer.Typer(help="Municipalities the registry knows.", no_args_is_help=True)
 

@@ -37,7 +37,7 @@ def run_server(
     """Migrate the store and serve until interrupted; `services` join the app's runtime."""
     import uvicorn
 
-    from vigie.cli.store import open_store
+    from vigie.runtime.store import open_store
     from vigie.server.app import create_app
 
     engine = open_store(settings)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from vigie.cli.store import open_store
 from vigie.core.settings import Settings
+from vigie.runtime.store import open_store
 
 if TYPE_CHECKING:  # the lab is imported by the command itself, when it runs
     from vigie.lab.runner import Progress

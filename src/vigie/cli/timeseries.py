@@ -7,8 +7,8 @@ from datetime import datetime
 import typer
 from rich.console import Console
 
-from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
+from vigie.runtime.store import open_store
 from vigie.timeseries.maintenance import ensure_months_ahead, prune_in_steps, roll_up_in_steps
 from vigie.timeseries.retention import RETENTION_VARIABLE
 from vigie.timeseries.rollups import mark_for_recompute

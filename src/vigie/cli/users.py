@@ -13,8 +13,8 @@ from vigie.audit.log import AuditEntry, record
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
 from vigie.auth.users import UserError, add_user, list_users
-from vigie.cli.store import open_store
 from vigie.core.clock import SystemClock
+from vigie.runtime.store import open_store
 from vigie.store.schema import users
 
 app = typer.Typer(help="User accounts and machine tokens.", no_args_is_help=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import typer
 from fastapi import APIRouter
 
 from vigie.alarms.kinds import Kind, only
@@ -35,6 +36,12 @@ def _routers() -> tuple[APIRouter, ...]:
     return (api.router, kpi_api.router)
 
 
+def _cli() -> typer.Typer:
+    from vigie.domains.lighting.cli import app
+
+    return app
+
+
 INTEGRATION = Integration(
     name="lighting",
     title="Street lighting",
@@ -61,4 +68,5 @@ INTEGRATION = Integration(
         ),
     ),
     tables=(lighting_programs, lighting_groups, lighting_calendar_exceptions),
+    cli=_cli,
 )

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import typer
+
 from vigie.alarms.kinds import Kind, only
 from vigie.domains.traffic import assets
 from vigie.domains.traffic.actions import ACTIONS
 from vigie.domains.traffic.alarm_conditions import PlanMismatch, PlanMismatchParams
 from vigie.domains.traffic.metrics import CONTROLLER_METRICS
 from vigie.integration import Integration
+
+
+def _cli() -> typer.Typer:
+    from vigie.domains.traffic.cli import app
+
+    return app
+
 
 INTEGRATION = Integration(
     name="traffic",
@@ -23,4 +32,5 @@ INTEGRATION = Integration(
         ),
     },
     alarm_rules=Path(__file__).with_name("alarm_rules.toml"),
+    cli=_cli,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import typer
 from fastapi import APIRouter
 
 from vigie.alarms.kinds import Kind, only
@@ -20,6 +21,12 @@ def _routers() -> tuple[APIRouter, ...]:
     return (gtfs_api.router,)
 
 
+def _cli() -> typer.Typer:
+    from vigie.domains.transit.cli import app
+
+    return app
+
+
 INTEGRATION = Integration(
     name="transit",
     title="Buses",
@@ -29,4 +36,6 @@ INTEGRATION = Integration(
     alarm_rules=Path(__file__).with_name("alarm_rules.toml"),
     routers=_routers,
     tables=(gtfs_feeds,),
+    cli=_cli,
+    cli_name="gtfs",
 )

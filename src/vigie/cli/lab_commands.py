@@ -1,38 +1,72 @@
-"""`vigie traffic evaluate`: Vigie's bus priority against fixed time, in SUMO."""
+"""The lab's commands, attached to the facilities' command groups by `vigie.cli.main`:
+`vigie lighting prove` (the year's proof on the simulated twin) and `vigie traffic evaluate`
+(bus priority in SUMO). Each imports the lab inside its function, when it runs."""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from vigie.cli.sim import parse_duration
+from vigie.domains.traffic.cli import lateness_threshold_s
 from vigie.domains.traffic.priority import PriorityConfig
 
 if TYPE_CHECKING:  # the lab (and SUMO) is imported by the command itself, when it runs
     from vigie.lab.sumo.evaluation import Evaluation, Interval
 
-app = typer.Typer(help="Traffic signals and bus priority.", no_args_is_help=True)
+#: The dimming settings of the proof (vigie.lab.proofs.lighting_year.SETTINGS), for the help
+#: text: the lab is imported by the command itself, when it runs.
+PROOF_SETTINGS = ("default", "deep")
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
+err = Console(stderr=True)
 
 
-def _threshold(text: str) -> float | None:
-    if text.lower() in {"none", "off", "always"}:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        errors.print("[red]Refused:[/red] --lateness-threshold takes seconds or 'none'")
-        raise typer.Exit(2) from None
-    if not math.isfinite(value):
-        errors.print("[red]Refused:[/red] --lateness-threshold must be finite")
-        raise typer.Exit(2)
-    return value
+def prove(
+    year: Annotated[int, typer.Option(help="the simulated year")] = 2025,
+    as_json: Annotated[bool, typer.Option("--json", help="end with one JSON line")] = False,
+    interval: Annotated[str, typer.Option(help="nodes' counter interval: 1h, 6h, 1d")] = "1d",
+    setting: Annotated[str, typer.Option(help=f"dimming: {', '.join(PROOF_SETTINGS)}")] = "default",
+    adaptive: Annotated[bool, typer.Option(help="adaptive lighting on traffic")] = True,
+    store: Annotated[Path, typer.Option(help="scratch store (rewritten)")] = Path(
+        "var/proof/lighting.db"
+    ),
+    days: Annotated[int | None, typer.Option(help="run only this many days")] = None,
+    scale: Annotated[float, typer.Option(help="city scale (1.0: Dijon Métropole)")] = 1.0,
+    seed: Annotated[int, typer.Option()] = 2017,
+) -> None:
+    """Run the twin through a year lit by Vigie, then report the measured savings."""
+    from vigie.lab.proofs.lighting_year import SETTINGS, ProofConfig, run_proof
+
+    if setting not in SETTINGS:
+        raise typer.BadParameter(f"--setting is one of {', '.join(SETTINGS)}")
+    interval_s = parse_duration(interval).total_seconds()
+    if not 3_600.0 <= interval_s <= 86_400.0 or 86_400.0 % interval_s:
+        raise typer.BadParameter("--interval divides a day, from 1h to 1d")
+    config = ProofConfig(
+        year=year,
+        store=store,
+        interval_s=interval_s,
+        setting=setting,
+        adaptive=adaptive,
+        seed=seed,
+        scale=scale,
+        days=days,
+    )
+    result = run_proof(config, progress=lambda line: err.print(line))
+    report = result.pop("report")
+    if not as_json:
+        typer.echo(f"method: {report['method']}")
+        for month, row in report["by_month"].items():
+            typer.echo(f"{month}: savings {row['savings_pct']:.1f}%")
+        typer.echo(f"Option C: cabinets/nodes = {report['option_c']['cabinets_over_nodes']}")
+    typer.echo(json.dumps(result))
 
 
 def _cell(interval: Interval, digits: int = 1) -> str:
@@ -52,7 +86,6 @@ def _table(result: Evaluation) -> Table:
     return table
 
 
-@app.command("evaluate")
 def evaluate_command(
     seeds: int = typer.Option(5, min=1, max=100, help="Seeds, each run under both controls."),
     first_seed: int = typer.Option(1, help="First seed; the others follow."),
@@ -80,7 +113,7 @@ def evaluate_command(
     config = PriorityConfig(
         green_extension=not no_extension,
         early_green=not no_early_green,
-        lateness_threshold_s=_threshold(lateness_threshold),
+        lateness_threshold_s=lateness_threshold_s(lateness_threshold),
         max_extension_s=max_extension_s,
     )
     corridor = Corridor(
@@ -108,43 +141,9 @@ def evaluate_command(
         print(json.dumps(result.summary()))
 
 
-@app.command("priority")
-def priority_command(
-    mqtt_url: str = typer.Option(
-        "mqtt://127.0.0.1:1883", envvar="VIGIE_MQTT_URL", help="The broker of the device protocol."
-    ),
-    lateness_threshold: str = typer.Option(
-        "0", help="Buses at least this late (s) ask for priority; 'none': every bus."
-    ),
-) -> None:
-    """Live bus priority: buses' positions from the broker, requests to the controllers on
-    their `.../priority` topics, until Ctrl-C."""
-    import threading
-    from datetime import UTC, datetime
-
-    from vigie.cli.store import open_store
-    from vigie.domains.traffic.priority_link.mqtt import PriorityLink
-    from vigie.domains.traffic.priority_link.wiring import build_live_priority
-    from vigie.runtime import Runtime
-
-    engine = open_store()
-    live = build_live_priority(
-        engine,
-        datetime.now(UTC),
-        PriorityConfig(lateness_threshold_s=_threshold(lateness_threshold)),
-    )
-    engine.dispose()
-    link = PriorityLink(mqtt_url, live)
-    runtime = Runtime([link])
-    runtime.start()
-    console.print(
-        f"Bus priority: {len(live.server.intersections())} equipped junctions on "
-        f"{len(live.tracker.lines)} lines; listening on {mqtt_url}"
-    )
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        runtime.stop()
-        console.print(f"{link.published} requests sent")
+def attach(groups: dict[str, typer.Typer]) -> None:
+    """Add the lab's commands to the facilities' groups that are installed."""
+    if "lighting" in groups:
+        groups["lighting"].command("prove")(prove)
+    if "traffic" in groups:
+        groups["traffic"].command("evaluate")(evaluate_command)

@@ -8,11 +8,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from vigie.cli.store import open_store
 from vigie.domains.transit.gtfs.feed import FeedError, write_zip
 from vigie.domains.transit.gtfs.store import import_feed, latest_feed
 from vigie.domains.transit.gtfs.twin import twin_feed
 from vigie.registry.snapshot import load_snapshot
+from vigie.runtime.store import open_store
 
 app = typer.Typer(help="GTFS static feed of the bus network.", no_args_is_help=True)
 console = Console(highlight=False)
