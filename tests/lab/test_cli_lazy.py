@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from vigie.cli.alarms import DEFAULT_START_TEXT
-from vigie.cli.lighting import PROOF_SETTINGS
+from vigie.cli.lab_commands import PROOF_SETTINGS
 from vigie.lab.proofs.lighting_year import SETTINGS
 from vigie.lab.scoring.run import DEFAULT_START
 
@@ -19,7 +19,7 @@ def test_the_help_texts_copies_match_the_lab() -> None:
 
 def test_the_cli_and_the_server_import_no_lab_module() -> None:
     code = (
-        "import sys, vigie.cli.main, vigie.api.app; "
+        "import sys, vigie.cli.main, vigie.server.app; "
         "print(sorted(m for m in sys.modules if m.startswith('vigie.lab')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
