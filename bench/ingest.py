@@ -48,7 +48,7 @@ from vigie.auth.users import add_user
 from vigie.cli.ingest import freeze_long_lived_objects
 from vigie.core.bus import EventBus
 from vigie.core.clock import SystemClock
-from vigie.domains.buildings.assets import METER_PART
+from vigie.domains.buildings.assets import METER, METER_PART
 from vigie.domains.installed import install_all
 from vigie.lab.city import GeneratedCity, generate_city, write_city
 from vigie.protocol.topics import shared_subscription, topic_for
@@ -56,7 +56,7 @@ from vigie.registry.municipalities import list_municipalities, seed_reference_mu
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import asset_parts, assets
-from vigie.telemetry.catalogue import METER, METRICS
+from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.events import StateChanged
 from vigie.telemetry.metrics import MetricDescription, MetricKind
 from vigie.telemetry.pipeline import Pipeline

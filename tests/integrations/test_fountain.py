@@ -32,11 +32,11 @@ from vigie.commands.targets import TargetSpec
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
 from vigie.integration import install, uninstall
+from vigie.protocol.topics import topic_for
 from vigie.registry.batch import BatchInvalid, create_assets
 from vigie.registry.validation import AssetInput
 from vigie.store.schema import alarms
 from vigie.telemetry.pipeline import Pipeline, RawMessage
-from vigie.telemetry.topics import topic_for
 
 __all__ = ["mosquitto"]
 NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

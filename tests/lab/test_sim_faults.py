@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.lab.test_sim_twin import START, small_twin
+from vigie.domains.buildings.assets import METER
 from vigie.lab.devices.base import Reading
 from vigie.lab.devices.luminaires import LAMP_FAULT_W
 from vigie.lab.devices.simulation import Simulation
@@ -17,7 +18,7 @@ from vigie.lab.faults.config import fault_config_from_mapping, parse_faults
 from vigie.lab.faults.ground_truth import FaultRecord, GroundTruthWriter, read_ground_truth
 from vigie.lab.faults.kinds import SPECS, FaultKind
 from vigie.registry.snapshot import RegistrySnapshot
-from vigie.telemetry.catalogue import METER, METRICS
+from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.values import check_value
 
 __all__ = ["small_twin"]
