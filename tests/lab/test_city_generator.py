@@ -110,7 +110,7 @@ def test_the_reference_scale_has_the_contract_figures(
     for asset_type, published in PUBLISHED.items():
         assert counts[asset_type] == published, asset_type
     planned = plan_city(1.0, communes).totals()
-    assert counts == {asset_type.value: n for asset_type, n in planned.items()}
+    assert counts == dict(planned)
     assert 60 <= counts["Streetlight"] / counts["StreetlightControlCabinet"] <= 100
     assert counts["NetworkNode"] > len(communes) + 2
     assert counts["FibreLink"] >= counts["NetworkNode"] - 1
