@@ -23,6 +23,7 @@ from vigie.commands.validation import ActionSpec, register, unregister
 from vigie.registry.asset_types import AssetTypeSpec, register_type, unregister_type
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.metrics import MetricDescription
+from vigie.timeseries.counters import mixed_counter_keys
 
 if TYPE_CHECKING:
     import typer
@@ -131,6 +132,10 @@ def _check_free(integration: Integration) -> None:
             if (a.domain, a.action) in taken_actions
         ),
         *(f"alarm kind {k}" for k in integration.alarm_kinds if k in KINDS),
+        *(
+            f"metric {k} is a counter for some types only"
+            for k in mixed_counter_keys({**METRICS, **integration.metrics})
+        ),
     ]
     if clashes:
         raise IntegrationConflict(

@@ -3,7 +3,7 @@
 Each rollup row holds, for one (asset or meter, metric, UTC bucket), the count, minimum,
 maximum, sum (mean = sum / count), first and last value with their times of the numeric
 readings in the bucket (booleans count as 0/1; enums and text are not rolled up), and for
-counters (`COUNTER_METRICS`) the increase over the bucket.
+counters (`counter_metrics()`) the increase over the bucket.
 
 The counter increase rule
 -------------------------
@@ -45,7 +45,7 @@ from sqlalchemy.engine import Connection
 from vigie.store.schema import readings_daily, readings_hourly
 from vigie.store.types import UtcDateTime
 from vigie.timeseries import pending
-from vigie.timeseries.counters import COUNTER_METRICS
+from vigie.timeseries.counters import counter_metrics
 from vigie.timeseries.sql import DAY, HOUR, Dialect, dialect_of, floor_day
 
 #: Longest gap between two counter readings whose advance is split across an hour boundary.
@@ -249,7 +249,7 @@ def recompute_hours(
             "window_end": end + MAX_SPLIT,
             "near_floor": start - MAX_SPLIT - NEAR_LOOKBACK,
             "lookback_floor": start - MAX_SPLIT - LOOKBACK,
-            "counters": sorted(COUNTER_METRICS),
+            "counters": sorted(counter_metrics()),
             "max_split_s": MAX_SPLIT.total_seconds(),
         },
     )
@@ -278,7 +278,7 @@ def refresh_counter_latest(
         bindparam("end", type_=UtcDateTime()),
         bindparam("counters", expanding=True),
     )
-    conn.execute(statement, {"start": start, "end": end, "counters": sorted(COUNTER_METRICS)})
+    conn.execute(statement, {"start": start, "end": end, "counters": sorted(counter_metrics())})
 
 
 # SQLite reads `ON CONFLICT` after a SELECT as a join constraint unless the SELECT has a
