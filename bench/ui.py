@@ -33,13 +33,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.web.browser import CHROMIUM_FLAGS, chromium_path
-from tests.web.server import Server, start_server
-from tests.web.twin import PASSWORD, build_twin
+from tests.web.server import Server
+
+from ui_screenshots import control_room, take_screenshots
 
 CHANGES_PER_S = 1_000
 BATCHES_PER_S = 4
@@ -180,50 +180,34 @@ def main() -> None:
     seconds = 4.0 if args.quick else 10.0
     reloads = 1 if args.quick else 3
 
-    with tempfile.TemporaryDirectory(prefix="vigie-bench-ui-") as scratch:
-        started = time.perf_counter()
-        twin = build_twin(Path(scratch) / "var")
-        print(f"twin: {twin.total} assets in {time.perf_counter() - started:.1f} s", flush=True)
-        server = start_server(twin.var_dir, twin.database_url)
-        try:
-            token = server.login("olga", PASSWORD)
-            with sync_playwright() as playwright:
-                context = playwright.chromium.launch_persistent_context(
-                    str(Path(scratch) / "profile"),
-                    executable_path=str(chromium_path()),
-                    headless=True,
-                    args=list(CHROMIUM_FLAGS),
-                    viewport=VIEWPORT,
-                )
-                page = context.pages[0] if context.pages else context.new_page()
-                cold = _open(page, server, token)
-                warm = [_open(page, server, token) for _ in range(reloads)]
-                assets = _assets_on_map(page)
-                print(f"first render: cold {cold:.2f} s, warm {warm}", flush=True)
-                lights = _focus(page)
-                runs: dict[str, dict[str, float]] = {}
-                runs["idle"] = page.evaluate(MEASURE, [seconds, False, False])
-                runs["in_page"] = page.evaluate(MEASURE, [seconds, False, True])
-                runs["pan"] = page.evaluate(MEASURE, [seconds, True, False])
-                feeder = Feeder(server, twin.device_token, lights)
-                feeder.start()
-                time.sleep(1.0)
-                runs["pushed"] = page.evaluate(MEASURE, [seconds, False, False])
-                runs["pushed_pan"] = page.evaluate(MEASURE, [seconds, True, False])
-                feeder.stop.set()
-                feeder.join(timeout=10)
-                canvas = page.evaluate(
-                    "[window.vigie.map.getCanvas().width, window.vigie.map.getCanvas().height]"
-                )
-                for name, run in runs.items():
-                    print(f"{name}: {run}", flush=True)
-                if args.screenshots:
-                    from ui_screenshots import take_screenshots
-
-                    take_screenshots(page, server, twin, args.screenshots)
-                context.close()
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="vigie-bench-ui-") as scratch,
+        control_room(Path(scratch), viewport=VIEWPORT) as room,
+    ):
+        page, server, twin, token = room.page, room.server, room.twin, room.token
+        cold = _open(page, server, token)
+        warm = [_open(page, server, token) for _ in range(reloads)]
+        assets = _assets_on_map(page)
+        print(f"first render: cold {cold:.2f} s, warm {warm}", flush=True)
+        lights = _focus(page)
+        runs: dict[str, dict[str, float]] = {}
+        runs["idle"] = page.evaluate(MEASURE, [seconds, False, False])
+        runs["in_page"] = page.evaluate(MEASURE, [seconds, False, True])
+        runs["pan"] = page.evaluate(MEASURE, [seconds, True, False])
+        feeder = Feeder(server, twin.device_token, lights)
+        feeder.start()
+        time.sleep(1.0)
+        runs["pushed"] = page.evaluate(MEASURE, [seconds, False, False])
+        runs["pushed_pan"] = page.evaluate(MEASURE, [seconds, True, False])
+        feeder.stop.set()
+        feeder.join(timeout=10)
+        canvas = page.evaluate(
+            "[window.vigie.map.getCanvas().width, window.vigie.map.getCanvas().height]"
+        )
+        for name, run in runs.items():
+            print(f"{name}: {run}", flush=True)
+        if args.screenshots:
+            take_screenshots(page, server, twin, args.screenshots)
 
     result: dict[str, Any] = {
         "first_render_s": round(cold, 2),

@@ -2,21 +2,27 @@
 panel and the alarm console, on the Dijon twin given a synthetic state that fits the time of
 day (the server's alarm engine runs on the real clock: a light on at noon is a day-burner).
 
-Called by `bench/ui.py --screenshots DIR` with its page, server and twin.
+Called by `bench/ui.py --screenshots DIR` and `scripts/screenshots.py`, which both open the
+control room with `control_room` below.
 """
 
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import select
-from tests.web.server import Server
-from tests.web.twin import Twin
+from tests.web.browser import CHROMIUM_FLAGS, chromium_path
+from tests.web.server import Server, start_server
+from tests.web.twin import PASSWORD, Twin, build_twin
 
 from vigie.store.engine import make_engine
 from vigie.store.schema import assets
@@ -24,6 +30,44 @@ from vigie.store.schema import assets
 VIEWPORT = {"width": 1600, "height": 900}
 CENTRE = (5.0380, 47.3225)
 PANEL_LIGHT = "urn:ngsi-ld:Streetlight:21231:120"
+
+
+@dataclass(frozen=True)
+class ControlRoom:
+    page: Page
+    server: Server
+    twin: Twin
+    token: str  # the operator's
+
+
+@contextmanager
+def control_room(
+    scratch: Path, viewport: dict[str, int] = VIEWPORT, **browser_options: Any
+) -> Iterator[ControlRoom]:
+    """The full Dijon twin in a scratch store, a real `vigie serve` on a loopback port, Debian's
+    Chromium driven by Playwright and an operator's token; everything stopped on the way out."""
+    started = time.perf_counter()
+    twin = build_twin(scratch / "var")
+    print(f"twin: {twin.total} assets in {time.perf_counter() - started:.1f} s", flush=True)
+    server = start_server(twin.var_dir, twin.database_url)
+    try:
+        token = server.login("olga", PASSWORD)
+        with sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                str(scratch / "profile"),
+                executable_path=str(chromium_path()),
+                headless=True,
+                args=list(CHROMIUM_FLAGS),
+                viewport=viewport,  # type: ignore[arg-type]
+                **browser_options,
+            )
+            try:
+                page = context.pages[0] if context.pages else context.new_page()
+                yield ControlRoom(page, server, twin, token)
+            finally:
+                context.close()
+    finally:
+        server.stop()
 
 
 def _ts(minutes_ago: float = 0.0) -> str:
