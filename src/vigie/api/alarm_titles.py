@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -71,14 +72,14 @@ Language = Annotated[str, Depends(requested_language)]
 
 
 @functools.cache
-def _package_titles() -> Titles:
-    return {rule.id: rule.titles for rule in load_rules(rule_files()).rules.values()}
+def _titles_in(files: tuple[Path, ...]) -> Titles:
+    return {rule.id: rule.titles for rule in load_rules(files).rules.values()}
 
 
 def titles_of(request: Request) -> Titles:
     engine = getattr(request.app.state, "alarm_engine", None)
     if engine is None:
-        return _package_titles()
+        return _titles_in(tuple(rule_files()))  # the installed integrations' files
     return {rule.id: rule.titles for rule in engine.rules.rules.values()}
 
 
