@@ -21,6 +21,7 @@ from vigie.alarms.ruleset import RULE_FILES
 from vigie.commands.targets import GroupResolver, register_groups, unregister_groups
 from vigie.commands.validation import ActionSpec, register, unregister
 from vigie.registry.asset_types import AssetTypeSpec, register_type, unregister_type
+from vigie.store.schema import metadata
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.metrics import MetricDescription
 from vigie.timeseries.counters import mixed_counter_keys
@@ -62,7 +63,8 @@ class Integration:
     #: the name of its command group (default: the integration's name)
     cli_name: str | None = None
     kpis: tuple[Kpi, ...] = ()
-    #: the domain's own tables, declared on the store's metadata
+    #: the domain's own tables; they must be declared on the store's metadata (so that its
+    #: migrations and the schema drift check cover them): install refuses any other
     tables: tuple[Table, ...] = ()
 
 
@@ -132,6 +134,11 @@ def _check_free(integration: Integration) -> None:
             if (a.domain, a.action) in taken_actions
         ),
         *(f"alarm kind {k}" for k in integration.alarm_kinds if k in KINDS),
+        *(
+            f"table {t.name} is not on the store's metadata"
+            for t in integration.tables
+            if t.metadata is not metadata
+        ),
         *(
             f"metric {k} is a counter for some types only"
             for k in mixed_counter_keys({**METRICS, **integration.metrics})

@@ -4,6 +4,7 @@ the refused integration behind."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Column, MetaData, String, Table
 
 from tests.integrations.fountain.integration import FOUNTAIN, FOUNTAIN_INTEGRATION
 from vigie.integration import Integration, IntegrationConflict, install, installed, uninstall
@@ -41,3 +42,10 @@ def test_an_asset_type_another_integration_declares_is_refused() -> None:
     finally:
         uninstall(FOUNTAIN_INTEGRATION.name)
     assert FOUNTAIN not in ASSET_TYPES
+
+
+def test_a_table_outside_the_stores_metadata_is_refused() -> None:
+    stray = Table("fountain_basins", MetaData(), Column("id", String(80), primary_key=True))
+    with pytest.raises(IntegrationConflict, match="table fountain_basins is not on the store"):
+        install(Integration(name="stray_tables", title="Clash", tables=(stray,)))
+    assert "stray_tables" not in {i.name for i in installed()}

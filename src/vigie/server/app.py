@@ -21,7 +21,7 @@ from vigie.api.routes import (
     audit,
     auth,
     commands,
-    kpis,
+    facilities,
     municipalities,
     telemetry_ingest,
     telemetry_read,
@@ -76,7 +76,7 @@ def create_app(
         telemetry_read,
         alarms,
         commands,
-        kpis,
+        facilities,
     ):
         app.include_router(module.router)
     for integration in installed():  # each facility's own routes
