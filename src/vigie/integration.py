@@ -63,6 +63,8 @@ class Integration:
     #: the name of its command group (default: the integration's name)
     cli_name: str | None = None
     kpis: tuple[Kpi, ...] = ()
+    #: the domain's operator-UI modules (ES modules), served at `/ui/<name>/`
+    ui_dir: Path | None = None
     #: the domain's own tables; they must be declared on the store's metadata (so that its
     #: migrations and the schema drift check cover them): install refuses any other
     tables: tuple[Table, ...] = ()

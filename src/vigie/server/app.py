@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.engine import Engine
 from starlette.responses import PlainTextResponse, Response
+from starlette.staticfiles import StaticFiles
 
 from vigie import __version__, web
 from vigie.alarms.wiring import AlarmService
@@ -79,9 +80,15 @@ def create_app(
         facilities,
     ):
         app.include_router(module.router)
-    for integration in installed():  # each facility's own routes
+    for integration in installed():  # each facility's own routes and UI modules
         for router in integration.routers() if integration.routers is not None else ():
             app.include_router(router)
+        if integration.ui_dir is not None:
+            app.mount(
+                f"/ui/{integration.name}",
+                StaticFiles(directory=integration.ui_dir),
+                name=f"ui-{integration.name}",
+            )
     app.include_router(web.router)  # the operator UI, its map layer and live state stream
 
     _merge_body_schemas_into_openapi(app)

@@ -69,4 +69,5 @@ INTEGRATION = Integration(
     ),
     tables=(lighting_programs, lighting_groups, lighting_calendar_exceptions),
     cli=_cli,
+    ui_dir=Path(__file__).with_name("ui"),
 )

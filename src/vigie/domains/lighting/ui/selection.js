@@ -1,6 +1,6 @@
 // Selecting luminaires: by click, by group (a feeder or a cabinet, from the asset panel) or
 // inside a drawn polygon. Selected lights are outlined (feature-state `sel`); commands on the
-// selection are sent by lighting_commands.js.
+// selection are sent by commands.js beside it.
 
 export class LightingSelection {
   constructor(map, index) {

@@ -2,8 +2,8 @@
 // following each command's per-device progress until every device has answered or expired.
 // A selection made by one drawn polygon goes as that polygon (the server resolves it, so a
 // light added since the page loaded is included); otherwise as the list of selected lights.
-import { api, ApiError } from './api.js';
-import { formatNumber, t } from './i18n.js';
+import { api, ApiError } from '/static/js/api.js';
+import { formatNumber, t } from '/static/js/i18n.js';
 
 const POLL_MS = 1000;
 const OPEN_STATUSES = ['pending', 'sent'];
