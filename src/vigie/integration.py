@@ -2,7 +2,8 @@
 
 Each domain package (`vigie.domains.<name>`) describes everything it brings in one
 `Integration` value: its asset types, what its devices report, the commands they take, its
-alarm condition kinds and rule file, its API routers, CLI sub-commands, KPIs and tables. The
+alarm condition kinds and rule file, its API routers, CLI sub-commands, KPIs, tables and
+operator-UI modules. The
 core never imports a domain by name: the entry points (`vigie` command, tests, benchmarks) hand
 the manifests to `install`, which registers each part with the package that owns the concept.
 """
@@ -16,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Table
 
-from vigie.alarms.kinds import Kind, register_kind, unregister_kind
+from vigie.alarms.kinds import KINDS, Kind, register_kind, unregister_kind
 from vigie.alarms.ruleset import RULE_FILES
 from vigie.commands.targets import GroupResolver, register_groups, unregister_groups
-from vigie.commands.validation import ActionSpec, register, unregister
-from vigie.registry.asset_types import AssetTypeSpec, register_type, unregister_type
+from vigie.commands.validation import ActionSpec, actions, register, unregister
+from vigie.registry.asset_types import ASSET_TYPES, AssetTypeSpec, register_type, unregister_type
 from vigie.store.schema import metadata
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.metrics import MetricDescription
@@ -122,10 +123,6 @@ def installed() -> tuple[Integration, ...]:
 
 
 def _check_free(integration: Integration) -> None:
-    from vigie.alarms.kinds import KINDS
-    from vigie.commands.validation import actions
-    from vigie.registry.asset_types import ASSET_TYPES
-
     taken_actions = {(a.domain, a.action) for a in actions()}
     clashes = [
         *(f"asset type {s.name}" for s in integration.asset_types if s.name in ASSET_TYPES),
