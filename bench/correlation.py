@@ -32,6 +32,7 @@ from vigie.alarms.store import to_alarm
 from vigie.alarms.wiring import start_alarm_engine
 from vigie.core.bus import EventBus
 from vigie.core.clock import ManualClock
+from vigie.domains.installed import install_all
 from vigie.registry.batch import create_assets
 from vigie.registry.municipalities import seed_reference_municipalities
 from vigie.registry.validation import AssetInput
@@ -39,6 +40,8 @@ from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
 from vigie.store.schema import alarms
 from vigie.telemetry.pipeline import Pipeline, RawMessage
+
+install_all()  # the facilities, as the `vigie` command installs them
 
 LIGHTS = 1_000
 #: A Monday evening in March: dark in Dijon.
