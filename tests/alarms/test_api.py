@@ -217,3 +217,19 @@ def test_titles_come_in_the_language_asked_for_french_by_default(console: Consol
     acknowledged = client.post(f"{one}/acknowledge", headers=operator).json()
     assert acknowledged["title"] == french
     assert world.alarm(CABINET_1, "lighting.cabinet_supply_loss").title == english
+
+
+def test_details_come_in_the_language_asked_for(console: Console) -> None:
+    client, world = console
+    world.send(light(1), on=True, power_w=0.5, dim_pct=100.0)
+    world.advance(seconds=61)  # the rule waits a minute for the power to follow the switch
+    alarm = world.alarm(light(1), "lighting.lamp_failure")
+    assert alarm.detail.startswith("switched on but drawing 0.5 W")  # the store keeps English
+    operator = auth(client, "olga")
+    url = f"/api/v1/alarms/{alarm.id}"
+    french = client.get(url, headers=operator).json()
+    assert french["detail"].startswith("allumé mais consomme 0.5 W")
+    assert french["details"] == {"fr": french["detail"], "en": alarm.detail}
+    assert "detail_fr" not in french
+    english = client.get(url, params={"lang": "en"}, headers=operator).json()
+    assert english["detail"] == alarm.detail

@@ -86,6 +86,7 @@ def test_the_console_shows_alarm_titles_in_french_and_in_english_when_switched(
     title = item.locator(".alarm-head .title")
     # French by default: the rule file's title_fr, not its English title.
     expect(title).to_have_text("Coupure de l'alimentation secteur de l'armoire")
+    expect(title).to_have_attribute("title", "supply_v 120 V < 180 V")  # what the rule saw
     expect(item.locator(".alarm-head .sev")).to_have_text("Critique")
 
     page.click("[data-lang='en']")

@@ -83,6 +83,9 @@ class Alarm(msgspec.Struct, kw_only=True):
     last_flap_at: datetime | None = None
     #: A child of a cleared root that is still active becomes top-level at this time.
     promote_at: datetime | None = None
+    #: `detail` in French (the UI's default language); None for alarms raised before it was
+    #: kept, shown in English.
+    detail_fr: str | None = None
 
     @property
     def top_level(self) -> bool:

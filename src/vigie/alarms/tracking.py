@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from vigie.alarms.ruleset import Rule
+from vigie.core.text import Text
 
 Key = tuple[str, str]  # (asset id, rule id)
 
@@ -20,7 +21,7 @@ class Rise(NamedTuple):
     asset_id: str
     rule: Rule
     since: datetime  # when the condition began
-    detail: str
+    detail: Text
 
 
 class Fall(NamedTuple):
@@ -50,7 +51,7 @@ class Tracker:
         return track is not None and track.active
 
     def step(
-        self, asset_id: str, rule: Rule, detail: str | None, since: datetime, now: datetime
+        self, asset_id: str, rule: Rule, detail: Text | None, since: datetime, now: datetime
     ) -> Edge | None:
         key = (asset_id, rule.id)
         track = self.tracks.get(key)

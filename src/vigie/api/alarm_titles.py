@@ -1,14 +1,15 @@
-"""Alarm titles in the reader's language.
+"""Alarm titles and details in the reader's language.
 
-An alarm is stored with its rule's English title; its rule file gives the title in every
-language of the UI (vigie.alarms.ruleset: `title`, `title_fr`). The API sends each alarm with
-`title` in the language asked for — `?lang=` (fr, en), else the best of `Accept-Language`,
-else French — and `titles` in every language, keyed by language, so that a UI switching
-language redraws without asking again. The rule's id (`rule_id`) is the key of a title.
+An alarm is stored with its rule's English title and its detail in English and French; its
+rule file gives the title in every language of the UI (vigie.alarms.ruleset: `title`,
+`title_fr`). The API sends each alarm with `title` and `detail` in the language asked for —
+`?lang=` (fr, en), else the best of `Accept-Language`, else French — and `titles` and
+`details` in every language, keyed by language, so that a UI switching language redraws
+without asking again. The rule's id (`rule_id`) is the key of a title.
 
 The titles are the running alarm engine's rules (`app.state.alarm_engine`), so a reload of
 the rule files shows at once; without an engine (an API process that runs none), the
-package's rule files.
+installed integrations' rule files.
 """
 
 from __future__ import annotations
@@ -89,6 +90,12 @@ def localized(alarm: Alarm, titles: Titles, language: str) -> dict[str, Any]:
     known = titles.get(alarm.rule_id) or {TITLE_LANGUAGE: alarm.title}
     body["title"] = known.get(language, alarm.title)
     body["titles"] = dict(known)
+    details = {TITLE_LANGUAGE: alarm.detail}
+    if alarm.detail_fr is not None:
+        details["fr"] = alarm.detail_fr
+    body["detail"] = details.get(language, alarm.detail)
+    body["details"] = details
+    del body["detail_fr"]  # in `details`
     return body
 
 

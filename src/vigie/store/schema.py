@@ -290,6 +290,7 @@ alarms = Table(
         nullable=True,
         comment="child of a cleared root: when it stands alone",
     ),
+    Column("detail_fr", Text, nullable=True, comment="the detail in French; NULL before 0012"),
     Index("ix_alarms_asset_id", "asset_id", "id"),
     Index("ix_alarms_municipality_code", "municipality_code", "id"),
     Index("ix_alarms_state", "state", "id"),

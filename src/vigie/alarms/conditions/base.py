@@ -1,7 +1,8 @@
 """What every condition sees and must answer.
 
 A condition looks at one asset's latest values (and, for some, the clock, the sun or the
-registry) and answers a short description of what is wrong, or None when all is well. It is
+registry) and answers a short description of what is wrong (a `Text`, in every language of
+the UI), or None when all is well. It is
 given whether its alarm is active, so thresholds can clear at a different level than they
 trip (hysteresis). Minimum durations, flapping and the alarm lifecycle are the engine's
 business, not the condition's.
@@ -18,6 +19,7 @@ import msgspec
 from sqlalchemy.engine import Connection
 
 from vigie.alarms.topology import AssetInfo, Topology
+from vigie.core.text import Text
 
 if TYPE_CHECKING:
     from vigie.alarms.conditions.sun import SunTimes
@@ -95,7 +97,7 @@ class Condition:
         by day): clock ticks then only look at the assets whose alarm is active."""
         return False
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         raise NotImplementedError
 
     def observe(self, ctx: Context) -> None:

@@ -13,6 +13,7 @@ import msgspec
 from vigie.alarms.conditions.base import Condition, Context, ParamError
 from vigie.alarms.conditions.local_time import HoursWindow
 from vigie.alarms.topology import Topology
+from vigie.core.text import Text
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.metrics import MetricDescription, MetricKind
 
@@ -43,7 +44,7 @@ class Clause:
         self.spec = spec
         self.unit = f" {description.unit}" if description.unit else ""
 
-    def holds(self, ctx: Context, active: bool) -> str | None:
+    def holds(self, ctx: Context, active: bool) -> Text | None:
         s = self.spec
         found = ctx.values.get(s.metric)
         if found is None:
@@ -52,21 +53,28 @@ class Clause:
         if s.equals is not None:
             if isinstance(s.equals, bool):
                 ok = value == (1.0 if s.equals else 0.0)
-                return f"{s.metric} {str(s.equals).lower()}" if ok else None
+                if not ok:
+                    return None
+                return Text(
+                    f"{s.metric} {str(s.equals).lower()}",
+                    f"{s.metric} {'vrai' if s.equals else 'faux'}",
+                )
             if isinstance(s.equals, str):
-                return f"{s.metric} {text}" if text == s.equals else None
-            return f"{s.metric} = {_format(s.equals)}{self.unit}" if value == s.equals else None
+                return Text.same(f"{s.metric} {text}") if text == s.equals else None
+            if value != s.equals:
+                return None
+            return Text.same(f"{s.metric} = {_format(s.equals)}{self.unit}")
         if s.one_of is not None:
-            return f"{s.metric} {text}" if text in s.one_of else None
+            return Text.same(f"{s.metric} {text}") if text in s.one_of else None
         if s.not_empty is not None:
-            return f"{s.metric} {text!r}" if bool(text) == s.not_empty else None
+            return Text.same(f"{s.metric} {text!r}") if bool(text) == s.not_empty else None
         if value is None:
             return None
         if s.below is not None:
             limit = s.clear_above if active and s.clear_above is not None else s.below
             ok = value <= limit if active and s.clear_above is not None else value < limit
             return (
-                f"{s.metric} {_format(value)}{self.unit} < {_format(s.below)}{self.unit}"
+                Text.same(f"{s.metric} {_format(value)}{self.unit} < {_format(s.below)}{self.unit}")
                 if ok
                 else None
             )
@@ -74,7 +82,7 @@ class Clause:
             limit = s.clear_below if active and s.clear_below is not None else s.above
             ok = value >= limit if active and s.clear_below is not None else value > limit
             return (
-                f"{s.metric} {_format(value)}{self.unit} > {_format(s.above)}{self.unit}"
+                Text.same(f"{s.metric} {_format(value)}{self.unit} > {_format(s.above)}{self.unit}")
                 if ok
                 else None
             )
@@ -160,15 +168,15 @@ class ClauseCondition(Condition):
     def idle(self, now: datetime, topology: Topology) -> bool:
         return self.hours is not None and not self.hours.contains(now)
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         if self.hours is not None and not self.hours.contains(ctx.now):
             return None
-        details = []
+        details: list[Text] = []
         for clause in self.clauses:
             detail = clause.holds(ctx, active)
             if detail is None:
                 return None
             details.append(detail)
         if self.hours is not None:
-            details.append(f"between {self.hours}")
-        return ", ".join(details)
+            details.append(Text(f"between {self.hours}", f"entre {self.hours}"))
+        return Text.join(details)

@@ -10,6 +10,7 @@ from typing import Annotated
 import msgspec
 
 from vigie.alarms.conditions.base import Condition, Context
+from vigie.core.text import Text
 from vigie.telemetry.catalogue import expected_interval_s
 
 
@@ -31,10 +32,14 @@ class SilenceCondition(Condition):
         self.interval = timedelta(seconds=expected_interval_s(reporter_type))
         self.limit = self.interval * params.missed_reports
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         if not ctx.asset.in_service or ctx.last_seen is None:
             return None
         silent = ctx.now - ctx.last_seen
         if silent <= self.limit:
             return None
-        return f"no report for {_duration(silent)} (expected every {_duration(self.interval)})"
+        return Text(
+            f"no report for {_duration(silent)} (expected every {_duration(self.interval)})",
+            f"aucun relevé depuis {_duration(silent)} (attendu toutes les "
+            f"{_duration(self.interval)})",
+        )

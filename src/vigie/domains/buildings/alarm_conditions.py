@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from vigie.alarms.conditions.base import Condition, Context, ParamError
 from vigie.alarms.conditions.local_time import HoursWindow
 from vigie.alarms.topology import Topology
+from vigie.core.text import Text
 from vigie.domains.buildings.assets import METER
 from vigie.store.schema import readings
 from vigie.store.types import MICROSECOND
@@ -120,7 +121,7 @@ class NightConsumption(Condition):
     def idle(self, now: datetime, topology: Topology) -> bool:
         return not self.night.contains(now)
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         if not self.night.contains(ctx.now):
             return None
         found = ctx.values.get("power_w")
@@ -133,9 +134,11 @@ class NightConsumption(Condition):
         limit_w = max(self.params.factor * usual_w, self.params.min_power_w)
         if power_w <= limit_w:
             return None
-        return (
+        return Text(
             f"drawing {power_w:g} W at night; usual night level {usual_w:g} W "
-            f"(limit {self.params.factor:g}×, {limit_w:g} W)"
+            f"(limit {self.params.factor:g}×, {limit_w:g} W)",
+            f"consomme {power_w:g} W la nuit ; niveau nocturne habituel {usual_w:g} W "
+            f"(seuil {self.params.factor:g}×, {limit_w:g} W)",
         )
 
     def prime(self, conn: Connection, topology: Topology, now: datetime) -> None:

@@ -11,6 +11,7 @@ import msgspec
 from vigie.alarms.conditions.base import Condition, Context
 from vigie.alarms.conditions.sun import SunTimes
 from vigie.alarms.topology import Topology
+from vigie.core.text import Text
 from vigie.telemetry.catalogue import expected_interval_s
 
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
@@ -41,17 +42,20 @@ class LampFailure(Condition):
     def __init__(self, params: LampFailureParams, reporter_type: str) -> None:
         self.params = params
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         if ctx.is_true("lamp_fault"):
-            return "lamp fault reported"
+            return Text("lamp fault reported", "défaut de lampe signalé")
         if ctx.is_true("driver_fault"):
-            return "driver fault reported"
+            return Text("driver fault reported", "défaut de driver signalé")
         power_w = ctx.number("power_w")
         if not ctx.is_true("on") or power_w is None:
             return None
         dark_w = _dark_below_w(ctx, self.params.min_power_w, self.params.min_power_pct)
         if power_w < dark_w:
-            return f"switched on but drawing {power_w:g} W (< {dark_w:g} W)"
+            return Text(
+                f"switched on but drawing {power_w:g} W (< {dark_w:g} W)",
+                f"allumé mais consomme {power_w:g} W (< {dark_w:g} W)",
+            )
         return None
 
 
@@ -73,7 +77,7 @@ class DimmingFailure(Condition):
     def __init__(self, params: DimmingFailureParams, reporter_type: str) -> None:
         self.params = params
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         p = self.params
         rated = _rated_w(ctx)
         power_w = ctx.number("power_w")
@@ -85,9 +89,11 @@ class DimmingFailure(Condition):
         expected_w = dim_pct / 100.0 * rated
         tolerance_w = max(p.tolerance_pct / 100.0 * rated, p.tolerance_w)
         if abs(power_w - expected_w) > tolerance_w:
-            return (
+            return Text(
                 f"drawing {power_w:g} W at {dim_pct:g}% of {rated:g} W; "
-                f"expected {expected_w:g} ± {tolerance_w:g} W"
+                f"expected {expected_w:g} ± {tolerance_w:g} W",
+                f"consomme {power_w:g} W à {dim_pct:g} % de {rated:g} W ; "
+                f"attendu {expected_w:g} ± {tolerance_w:g} W",
             )
         return None
 
@@ -118,7 +124,7 @@ class DayBurner(Condition):
         spare = max(self.margin - timedelta(minutes=15), timedelta(0))
         return not self._sun.is_daylight(lon, lat, now, spare)
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         if not ctx.is_true("on"):
             return None
         if ctx.last_seen is not None and ctx.now - ctx.last_seen > self.max_silence:
@@ -128,4 +134,7 @@ class DayBurner(Condition):
             return None
         times = ctx.services.sun.sunrise_sunset(asset.lon, asset.lat, ctx.now)
         assert times is not None
-        return f"on in daylight (sunrise {times[0]:%H:%M}, sunset {times[1]:%H:%M} UTC)"
+        return Text(
+            f"on in daylight (sunrise {times[0]:%H:%M}, sunset {times[1]:%H:%M} UTC)",
+            f"allumé en plein jour (lever {times[0]:%H:%M}, coucher {times[1]:%H:%M} UTC)",
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from vigie.alarms.conditions.base import Condition, Context
+from vigie.core.text import Text
 
 _DARK_MODES = frozenset({"flashing", "off"})
 
@@ -24,11 +25,14 @@ class PlanMismatch(Condition):
     def __init__(self, params: PlanMismatchParams, reporter_type: str) -> None:
         pass
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         expected = ctx.services.expected_plans.expected_plan(ctx.asset.id, ctx.now)
         plan = ctx.number("plan")
         if expected is None or plan is None or ctx.text("mode") in _DARK_MODES:
             return None
         if int(plan) != expected:
-            return f"running plan {int(plan)}, commanded plan {expected}"
+            return Text(
+                f"running plan {int(plan)}, commanded plan {expected}",
+                f"exécute le plan {int(plan)}, plan commandé {expected}",
+            )
         return None

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from vigie.alarms.conditions.base import Condition, Context
 from vigie.alarms.topology import Topology
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
+from vigie.core.text import Text
 from vigie.domains.transit.assets import BUS
 from vigie.domains.transit.corridor import Floats, corridor_waypoints, distance_to_polyline_m
 from vigie.registry.municipalities import list_municipalities
@@ -80,7 +81,7 @@ class OffRoute(Condition):
             self._hub = (main.lon, main.lat)
             self._corridors = None
 
-    def evaluate(self, ctx: Context, active: bool) -> str | None:
+    def evaluate(self, ctx: Context, active: bool) -> Text | None:
         line_ref = ctx.asset.attributes.get("line_ref")
         lon, lat = ctx.number("lon"), ctx.number("lat")
         if not isinstance(line_ref, str) or lon is None or lat is None or not ctx.text("next_stop"):
@@ -91,4 +92,7 @@ class OffRoute(Condition):
         distance_m = self._corridors.distance_m(line_ref, lon, lat)
         if distance_m is None or distance_m <= self.off_route_m:
             return None
-        return f"{distance_m:.0f} m from the corridor of line {line_ref}"
+        return Text(
+            f"{distance_m:.0f} m from the corridor of line {line_ref}",
+            f"à {distance_m:.0f} m du tracé de la ligne {line_ref}",
+        )

@@ -4,7 +4,7 @@
 // GET /api/v1/alarms/stream.
 import { api, streamUrl } from './api.js';
 import { el, clear } from './dom.js';
-import { alarmTitle, currentLanguage, formatAge, formatTime, onLanguageChange, t } from './i18n.js';
+import { alarmDetail, alarmTitle, currentLanguage, formatAge, formatTime, onLanguageChange, t } from './i18n.js';
 import { mapAssetId } from './map/catalog.js';
 
 const CONDITION_STATES = new Set(['raised', 'acknowledged', 'shelved']);
@@ -181,7 +181,7 @@ export class AlarmConsole {
     const item = el('li', { className: classes.join(' '), dataset: { alarmId: String(alarm.id), assetId: alarm.asset_id } },
       el('div', { className: 'alarm-head', onclick: () => this.goTo(alarm) },
         el('span', { className: 'sev' }, t(`severity.${alarm.severity}`)),
-        el('span', { className: 'title' }, alarmTitle(alarm)),
+        el('span', { className: 'title', title: alarmDetail(alarm) }, alarmTitle(alarm)),
         el('span', { className: 'age', dataset: { since: alarm.raised_at }, title: formatTime(alarm.raised_at) }, formatAge(alarm.raised_at))),
       el('div', { className: 'alarm-meta' },
         `${assetName} · ${this.names[alarm.municipality_code] || alarm.municipality_code} · ${t(`alarm_state.${alarm.state}`)}`),

@@ -69,6 +69,11 @@ export function alarmTitle(alarm) {
   return (alarm.titles && (alarm.titles[language] || alarm.titles.fr)) || alarm.title;
 }
 
+/** What the alarm's condition saw, in the UI's language (English when no translation was kept). */
+export function alarmDetail(alarm) {
+  return (alarm.details && (alarm.details[language] || alarm.details.en)) || alarm.detail || '';
+}
+
 export function formatNumber(value, digits = 0) {
   return new Intl.NumberFormat(language === 'fr' ? 'fr-FR' : 'en-GB', {
     maximumFractionDigits: digits,

@@ -1,7 +1,7 @@
 // The asset panel: identity, live state, a history chart, its alarms and its topology.
 // Lighting commands (an override of the light or the cabinet) for roles that may send them.
 import { api, streamUrl } from './api.js';
-import { alarmTitle, formatTime, labelOf, onLanguageChange, t } from './i18n.js';
+import { alarmDetail, alarmTitle, formatTime, labelOf, onLanguageChange, t } from './i18n.js';
 import { CHART_METRICS, MetricChart, readSeries } from './chart.js';
 import { STATE_COLOURS, mapAssetId } from './map/catalog.js';
 import { setFocus } from './map/layers.js';
@@ -180,7 +180,7 @@ export class AssetPanel {
       const body = await api(`/api/v1/alarms?${new URLSearchParams({ asset: id, limit: '20' })}`);
       const items = body.items || [];
       clear(list).append(...(items.length
-        ? items.map((a) => el('li', { className: `sev-${a.severity}` }, `${t(`severity.${a.severity}`)} · ${alarmTitle(a)} · ${t(`alarm_state.${a.state}`)} · ${formatTime(a.raised_at)}`))
+        ? items.map((a) => el('li', { className: `sev-${a.severity}` }, `${t(`severity.${a.severity}`)} · ${alarmTitle(a)} (${alarmDetail(a)}) · ${t(`alarm_state.${a.state}`)} · ${formatTime(a.raised_at)}`))
         : [el('li', { className: 'hint' }, t('panel.no_alarms'))]));
     } catch {
       list.replaceChildren(el('li', { className: 'hint' }, t('panel.alarms_unavailable')));
