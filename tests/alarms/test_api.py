@@ -233,3 +233,15 @@ def test_details_come_in_the_language_asked_for(console: Console) -> None:
     assert "detail_fr" not in french
     english = client.get(url, params={"lang": "en"}, headers=operator).json()
     assert english["detail"] == alarm.detail
+
+
+def test_a_refused_action_says_why_in_the_language_asked_for(console: Console) -> None:
+    client, world = console
+    alarm_id = _supply_loss(world)
+    url = f"/api/v1/alarms/{alarm_id}/shelve"
+    past = {"until": (world.clock.now() - timedelta(minutes=1)).isoformat()}
+    french = client.post(url, json=past, headers={**auth(client, "olga"), "Accept-Language": "fr"})
+    assert french.status_code == 422
+    assert french.json()["detail"] == "until doit être dans le futur et dans les 30 jours"
+    english = client.post(url, json=past, headers=auth(client, "olga"))
+    assert english.json()["detail"] == "until must be in the future and within 30 days"

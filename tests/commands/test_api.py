@@ -163,3 +163,25 @@ def test_incident_boost_targets_the_circle_and_expires_by_itself(client: TestCli
         ).status_code
         == 422
     )
+
+
+def test_a_refusal_is_worded_in_the_language_asked_for(client: TestClient) -> None:
+    """The French control room reads why in French; a client asking nothing gets English."""
+    body = {
+        **LEVEL,
+        "params": {"level_pct": 30, "colour": "red"},
+        "target": {"municipality": DIJON},
+    }
+    headers = auth(client, "olga")
+    french = client.post(
+        "/api/v1/commands", json=body, headers={**headers, "Accept-Language": "fr-FR,fr;q=0.9"}
+    ).json()
+    assert "30 % est sous le plancher de la classe M4 (40 %)" in french["detail"]
+    assert "paramètres inconnus : colour" in french["detail"]
+    assert {e["reason"] for e in french["errors"]} >= {"paramètres inconnus : colour"}
+    english = client.post("/api/v1/commands", json=body, headers=headers).json()
+    assert "30% is below the floor of class M4 (40%)" in english["detail"]
+    asked = client.post(
+        "/api/v1/commands?lang=en", json=body, headers={**headers, "Accept-Language": "fr"}
+    )
+    assert "unknown parameters: colour" in asked.json()["detail"]

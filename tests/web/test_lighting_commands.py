@@ -154,6 +154,16 @@ def test_an_override_on_a_drawn_polygon_reaches_every_luminaire_in_it(
     assert set(devices.values()) == {"acknowledged"}
 
 
+def test_a_refused_override_says_why_in_french(page: Page, city: LiveCity) -> None:
+    log_in(page, city.server, "olga")
+    _draw_polygon(page)
+    page.fill("#override-level", "5")  # below every lighting class's floor
+    page.click("#override-send")
+    toast = page.locator("#toast")
+    expect(toast).to_contain_text("Commande refusée : 5 % est sous le plancher de la classe")
+    expect(toast).not_to_contain_text("below the floor")
+
+
 def test_a_viewer_is_not_offered_commands(page: Page, city: LiveCity) -> None:
     log_in(page, city.server, "vic")
     expect(page.locator("#override-form")).to_be_hidden()

@@ -19,6 +19,7 @@ from vigie.alarms import store
 from vigie.alarms.events import AlarmChanged, Change
 from vigie.alarms.model import CONDITION_STATES, Alarm, AlarmState, Comment
 from vigie.audit.log import AuditEntry, record
+from vigie.core.text import Text
 
 replace = msgspec.structs.replace
 MAX_SHELVE = timedelta(days=30)
@@ -55,7 +56,14 @@ def _write(
     detail: str | None = None,
 ) -> AlarmChanged:
     if not store.save_alarm(conn, after, before.state):
-        raise ActionRefused(409, f"alarm {before.id} changed meanwhile; try again", "conflict")
+        raise ActionRefused(
+            409,
+            Text(
+                f"alarm {before.id} changed meanwhile; try again",
+                f"l'alarme {before.id} a changé entre-temps ; réessayez",
+            ),
+            "conflict",
+        )
     record(
         conn,
         [
@@ -74,9 +82,23 @@ def _write(
     return AlarmChanged(change, after, now, actor)
 
 
+_VERBS_FR = {
+    "acknowledged": "acquittée",
+    "shelved": "mise de côté",
+    "closed again": "close à nouveau",
+}
+
+
 def _refuse_closed(alarm: Alarm, verb: str) -> None:
     if alarm.state == AlarmState.CLOSED:
-        raise ActionRefused(409, f"alarm {alarm.id} is closed: it cannot be {verb}", "closed")
+        raise ActionRefused(
+            409,
+            Text(
+                f"alarm {alarm.id} is closed: it cannot be {verb}",
+                f"l'alarme {alarm.id} est close : elle ne peut plus être {_VERBS_FR[verb]}",
+            ),
+            "closed",
+        )
 
 
 def acknowledge(conn: Connection, alarm: Alarm, actor: str, now: datetime) -> list[AlarmChanged]:
@@ -108,12 +130,28 @@ def shelve(
 ) -> list[AlarmChanged]:
     _refuse_closed(alarm, "shelved")
     if alarm.state == AlarmState.CLEARED:
-        raise ActionRefused(409, f"alarm {alarm.id} has cleared: nothing to shelve", "cleared")
+        raise ActionRefused(
+            409,
+            Text(
+                f"alarm {alarm.id} has cleared: nothing to shelve",
+                f"l'alarme {alarm.id} est retombée : rien à mettre de côté",
+            ),
+            "cleared",
+        )
     if until.tzinfo is None:
-        raise ActionRefused(422, "until needs a UTC offset", "invalid-input")
+        raise ActionRefused(
+            422,
+            Text("until needs a UTC offset", "until doit porter un décalage UTC"),
+            "invalid-input",
+        )
     if not now < until <= now + MAX_SHELVE:
         raise ActionRefused(
-            422, f"until must be in the future and within {MAX_SHELVE.days} days", "invalid-input"
+            422,
+            Text(
+                f"until must be in the future and within {MAX_SHELVE.days} days",
+                f"until doit être dans le futur et dans les {MAX_SHELVE.days} jours",
+            ),
+            "invalid-input",
         )
     after = replace(
         alarm,
@@ -132,7 +170,12 @@ def comment(
     text = text.strip()
     if not text or len(text) > MAX_COMMENT_CHARS:
         raise ActionRefused(
-            422, f"a comment is 1 to {MAX_COMMENT_CHARS} characters", "invalid-input"
+            422,
+            Text(
+                f"a comment is 1 to {MAX_COMMENT_CHARS} characters",
+                f"un commentaire compte de 1 à {MAX_COMMENT_CHARS} caractères",
+            ),
+            "invalid-input",
         )
     added = store.add_comment(conn, alarm.id, now, actor, text)
     after = replace(alarm, updated_at=now)

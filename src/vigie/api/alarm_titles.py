@@ -17,59 +17,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from fastapi import Depends, Query, Request
+from fastapi import Request
 
 from vigie.alarms.model import Alarm
-from vigie.alarms.ruleset import TITLE_LANGUAGE, TRANSLATED, load_rules, rule_files
-from vigie.api.problems import ProblemError
-
-LANGUAGES = (*TRANSLATED, TITLE_LANGUAGE)
-DEFAULT_LANGUAGE = "fr"
+from vigie.alarms.ruleset import TITLE_LANGUAGE, load_rules, rule_files
 
 Titles = Mapping[str, Mapping[str, str]]  # rule id → language → title
-
-
-def _from_header(header: str) -> str | None:
-    """The language of `Accept-Language` (RFC 9110) we have with the highest weight; of equal
-    weights, the one listed first."""
-    found: list[tuple[float, int, str]] = []
-    for position, item in enumerate(header.split(",")):
-        tag, _, params = item.partition(";")
-        language = tag.strip().lower().split("-")[0]
-        weight = 1.0
-        params = params.strip().replace(" ", "")
-        if params.startswith("q="):
-            try:
-                weight = float(params[2:])
-            except ValueError:
-                continue
-        if language in LANGUAGES and weight > 0:
-            found.append((-weight, position, language))
-    return min(found)[2] if found else None
-
-
-def requested_language(
-    request: Request,
-    lang: Annotated[
-        str | None, Query(description="Language of alarm titles: fr (default) or en")
-    ] = None,
-) -> str:
-    if lang is not None:
-        if lang not in LANGUAGES:
-            raise ProblemError(
-                400,
-                f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}",
-                kind="bad-language",
-                parameter="lang",
-            )
-        return lang
-    return _from_header(request.headers.get("accept-language", "")) or DEFAULT_LANGUAGE
-
-
-Language = Annotated[str, Depends(requested_language)]
 
 
 @functools.cache

@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from vigie.core.text import in_language
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://vigie.example/problems/"
 
@@ -32,7 +34,8 @@ _TITLES = {
 
 
 class ProblemError(Exception):
-    """Raise to answer with a problem+json document."""
+    """Raise to answer with a problem+json document. `detail` (and any string of the
+    extensions) may be a `Text`: it is written in the language the request asks for."""
 
     def __init__(
         self,
@@ -78,20 +81,35 @@ def problem_response(
     )
 
 
+def _worded(value: Any, language: str) -> Any:
+    """An extension's value with every Text in it written in `language`."""
+    if isinstance(value, str):
+        return in_language(value, language)
+    if isinstance(value, list | tuple):
+        return [_worded(v, language) for v in value]
+    if isinstance(value, dict):
+        return {k: _worded(v, language) for k, v in value.items()}
+    return value
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, error: Exception) -> Response:
         assert isinstance(error, ProblemError)
+        from vigie.api.language import asked_language  # it raises ProblemError itself
+
+        # What was worded for people (a Text) in the language asked for; English otherwise.
+        language = asked_language(request) or "en"
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
         if error.status == 503:
             headers = {"Retry-After": "1"}
         return problem_response(
             error.status,
-            error.detail,
+            in_language(error.detail, language),
             kind=error.kind,
             title=error.title,
             instance=request.url.path,
             headers=headers,
-            **error.extensions,
+            **{k: _worded(v, language) for k, v in error.extensions.items()},
         )
 
     async def on_http_error(request: Request, error: Exception) -> Response:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from vigie.commands.model import CommandRefused, Target
 from vigie.core import geometry
 from vigie.core.geodesy import M_PER_DEG_LAT, distance_m, m_per_deg_lon
+from vigie.core.text import Text
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.store.schema import assets
 
@@ -78,7 +79,12 @@ def resolve(
     given = [k for k, v in describe(spec).items()]
     if len(given) != 1:
         raise CommandRefused(
-            ["target: give exactly one of assets, municipality, polygon, near, group"]
+            [
+                Text(
+                    "target: give exactly one of assets, municipality, polygon, near, group",
+                    "cible : donnez exactement un de assets, municipality, polygon, near, group",
+                )
+            ]
         )
     types = asset_types if spec.assets is not None or area_types is None else area_types
     columns = select(
@@ -89,20 +95,36 @@ def resolve(
     wanted: list[str] | None = None
     if spec.assets is not None:
         if not 0 < len(spec.assets) <= MAX_ASSETS:
-            raise CommandRefused([f"target: 1 to {MAX_ASSETS} assets"])
+            raise CommandRefused(
+                [Text(f"target: 1 to {MAX_ASSETS} assets", f"cible : 1 à {MAX_ASSETS} équipements")]
+            )
         wanted = spec.assets
     elif spec.group is not None:
         resolver = _GROUPS.get(domain)
         members = resolver(conn, spec.group) if resolver is not None else None
         if members is None:
-            raise CommandRefused([f"target: unknown group {spec.group}"])
+            raise CommandRefused(
+                [
+                    Text(
+                        f"target: unknown group {spec.group}",
+                        f"cible : groupe inconnu {spec.group}",
+                    )
+                ]
+            )
         wanted = members
     elif spec.municipality is not None:
         query = query.where(assets.c.municipality_code == spec.municipality)
     elif spec.polygon is not None:
         ring = spec.polygon
         if len(ring) < 3:
-            raise CommandRefused(["target: a polygon has at least 3 vertices"])
+            raise CommandRefused(
+                [
+                    Text(
+                        "target: a polygon has at least 3 vertices",
+                        "cible : un polygone a au moins 3 sommets",
+                    )
+                ]
+            )
         lons, lats = [p[0] for p in ring], [p[1] for p in ring]
         query = query.where(
             assets.c.lon.between(min(lons), max(lons)), assets.c.lat.between(min(lats), max(lats))
@@ -110,7 +132,14 @@ def resolve(
     elif spec.near is not None:
         near = spec.near
         if not 0 < near.radius_m <= 20_000 or not -90 < near.lat < 90:
-            raise CommandRefused(["target: radius_m must be above 0 and at most 20000"])
+            raise CommandRefused(
+                [
+                    Text(
+                        "target: radius_m must be above 0 and at most 20000",
+                        "cible : radius_m doit être au-dessus de 0 et d'au plus 20000",
+                    )
+                ]
+            )
         dlon = near.radius_m / m_per_deg_lon(near.lat)
         dlat = near.radius_m / M_PER_DEG_LAT
         query = query.where(
@@ -131,7 +160,13 @@ def resolve(
                 f" and {len(missing) - 10} more" if len(missing) > 10 else ""
             )
             raise CommandRefused(
-                [f"target: not commandable {'/'.join(asset_types)} devices: {shown}"]
+                [
+                    Text(
+                        f"target: not commandable {'/'.join(asset_types)} devices: {shown}",
+                        f"cible : pas des équipements {'/'.join(asset_types)} commandables : "
+                        f"{shown}",
+                    )
+                ]
             )
     else:
         rows = list(conn.execute(query))
@@ -142,6 +177,6 @@ def resolve(
         near = spec.near
         rows = [r for r in rows if distance_m(near.lon, near.lat, r.lon, r.lat) <= near.radius_m]
     if not rows:
-        raise CommandRefused(["target: selects no device"])
+        raise CommandRefused([Text("target: selects no device", "cible : aucun équipement choisi")])
     rows.sort(key=lambda r: r.id)
     return tuple(Target(r.id, r.type, r.municipality_code, dict(r.attributes)) for r in rows)

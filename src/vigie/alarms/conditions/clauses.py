@@ -179,4 +179,4 @@ class ClauseCondition(Condition):
             details.append(detail)
         if self.hours is not None:
             details.append(Text(f"between {self.hours}", f"entre {self.hours}"))
-        return Text.join(details)
+        return Text.joined(details)

@@ -25,8 +25,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from vigie.alarms.events import AlarmChanged
-from vigie.api.alarm_titles import Language, localized, titles_of
+from vigie.api.alarm_titles import localized, titles_of
 from vigie.api.dependencies import CurrentClock, StoreEngine, stream_principal
+from vigie.api.language import Language
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
 from vigie.core.bus import EventBus

@@ -19,7 +19,7 @@ from vigie.alarms.events import AlarmChanged
 from vigie.alarms.model import Alarm, AlarmState, Comment, Severity
 from vigie.alarms.queries import AlarmFilter, count_alarms, list_alarms
 from vigie.alarms.store import comments_of, get_alarm
-from vigie.api.alarm_titles import Language, localized, localized_all, titles_of
+from vigie.api.alarm_titles import localized, localized_all, titles_of
 from vigie.api.cursor import decode_cursor, encode_cursor
 from vigie.api.dependencies import (
     CurrentClock,
@@ -29,6 +29,7 @@ from vigie.api.dependencies import (
     require,
 )
 from vigie.api.json_body import decode_body, openapi_body
+from vigie.api.language import Language
 from vigie.api.problems import ProblemError
 from vigie.api.query_params import split_list
 from vigie.api.routes import alarm_stream

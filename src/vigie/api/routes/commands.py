@@ -23,6 +23,7 @@ from vigie.commands.model import Command, CommandRefused, DeviceStatus, Policy
 from vigie.commands.service import Caller, OutOfScope, submit
 from vigie.commands.store import device_states, get_command, list_commands
 from vigie.commands.targets import TargetSpec
+from vigie.core.text import Text
 
 router = APIRouter(prefix="/api/v1/commands", tags=["commands"])
 Reader = Annotated[Principal, Depends(require(Permission.COMMANDS_READ))]
@@ -64,7 +65,7 @@ def send_command(engine: Any, principal: Principal, now: datetime, body: Command
     except CommandRefused as refused:
         raise ProblemError(
             422,
-            "; ".join(refused.reasons),
+            Text.joined(refused.reasons, "; "),
             kind="command-refused",
             errors=[{"reason": r} for r in refused.reasons],
         ) from None

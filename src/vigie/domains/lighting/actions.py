@@ -19,11 +19,17 @@ from datetime import datetime
 from typing import Any
 
 from vigie.commands.model import Target
-from vigie.commands.validation import ActionSpec, Checked
+from vigie.commands.validation import (
+    UNTIL_REFUSED,
+    ActionSpec,
+    Checked,
+    unknown_parameters,
+)
+from vigie.core.text import Text
 from vigie.domains.lighting.assets import STREETLIGHT, STREETLIGHT_CONTROL_CABINET
 from vigie.domains.lighting.classes import MAX_ADAPTIVE_STEPS, floor_pct
 from vigie.domains.lighting.programs import ProgramError, lowest_level, make_program
-from vigie.domains.lighting.store import prepare_assign_program
+from vigie.domains.lighting.store import PROGRAM_ID_REFUSED, prepare_assign_program
 
 DOMAIN = "lighting"
 LIGHT = STREETLIGHT
@@ -44,8 +50,12 @@ def _below(level: float, targets: Sequence[Target]) -> list[str]:
                 target.asset_id
             )
     return [
-        f"{level:g}% is below the floor of class {design} ({floor_pct(design):g}%) "
-        f"for {len(ids)} luminaire(s), e.g. {ids[0]}"
+        Text(
+            f"{level:g}% is below the floor of class {design} ({floor_pct(design):g}%) "
+            f"for {len(ids)} luminaire(s), e.g. {ids[0]}",
+            f"{level:g} % est sous le plancher de la classe {design} ({floor_pct(design):g} %) "
+            f"pour {len(ids)} luminaire(s), par exemple {ids[0]}",
+        )
         for design, ids in sorted(by_class.items())
     ]
 
@@ -59,7 +69,7 @@ def _until(params: dict[str, Any], reasons: list[str]) -> None:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        reasons.append("until must be an RFC 3339 time with a UTC offset")
+        reasons.append(UNTIL_REFUSED)
     else:
         params["until"] = moment.isoformat()
 
@@ -67,7 +77,7 @@ def _until(params: dict[str, Any], reasons: list[str]) -> None:
 def _only(params: dict[str, Any], allowed: set[str], reasons: list[str]) -> None:
     extra = sorted(set(params) - allowed)
     if extra:
-        reasons.append(f"unknown parameters: {', '.join(extra)}")
+        reasons.append(unknown_parameters(extra))
 
 
 def check_set_level(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
@@ -75,7 +85,12 @@ def check_set_level(params: dict[str, Any], targets: Sequence[Target]) -> Checke
     _only(params, {"level_pct", "until"}, reasons)
     level = params.get("level_pct")
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 <= level <= 100:
-        reasons.append("level_pct must be a number between 0 and 100")
+        reasons.append(
+            Text(
+                "level_pct must be a number between 0 and 100",
+                "level_pct doit être un nombre entre 0 et 100",
+            )
+        )
     elif level > 0:
         reasons.extend(_below(float(level), targets))
     _until(params, reasons)
@@ -86,7 +101,7 @@ def check_switch(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
     reasons: list[str] = []
     _only(params, {"on", "until"}, reasons)
     if not isinstance(params.get("on"), bool):
-        reasons.append("on must be true or false")
+        reasons.append(Text("on must be true or false", "on doit valoir true ou false"))
     _until(params, reasons)
     return Checked(reasons, params)
 
@@ -96,11 +111,14 @@ def check_assign_program(params: dict[str, Any], targets: Sequence[Target]) -> C
     _only(params, {"program_id", "steps"}, reasons)
     program_id = params.get("program_id")
     if not isinstance(program_id, str) or not program_id:
-        return Checked(["program_id must name a programme"], params)
+        return Checked([PROGRAM_ID_REFUSED], params)
     try:
         program = make_program(program_id, params.get("steps"))
     except ProgramError as error:
-        return Checked([f"programme {program_id}: {error}"], params)
+        return Checked(
+            [Text(f"programme {program_id}: {error}", f"programme {program_id} : {error}")],
+            params,
+        )
     reasons.extend(_below(lowest_level(program), targets))
     return Checked(reasons, {"program_id": program_id, "steps": program.to_json()})
 
@@ -117,7 +135,12 @@ def check_adapt(params: dict[str, Any], targets: Sequence[Target]) -> Checked:
         or isinstance(steps, bool)
         or not 0 <= steps <= MAX_ADAPTIVE_STEPS
     ):
-        reasons.append(f"class_steps must be an integer between 0 and {MAX_ADAPTIVE_STEPS}")
+        reasons.append(
+            Text(
+                f"class_steps must be an integer between 0 and {MAX_ADAPTIVE_STEPS}",
+                f"class_steps doit être un entier entre 0 et {MAX_ADAPTIVE_STEPS}",
+            )
+        )
     return Checked(reasons, params)
 
 

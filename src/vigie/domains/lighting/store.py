@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from vigie.audit.log import AuditEntry, record
 from vigie.commands.model import CommandRefused
+from vigie.core.text import Text
 from vigie.domains.lighting.assets import STREETLIGHT
 from vigie.domains.lighting.calendar import Assignment, Exception_
 from vigie.domains.lighting.groups import GroupError, Light, members, parse_selector
@@ -25,6 +26,7 @@ from vigie.registry.asset_types import Relation
 from vigie.store.schema import asset_links, asset_parts, assets
 
 LIGHT = STREETLIGHT
+PROGRAM_ID_REFUSED = Text("program_id must name a programme", "program_id doit nommer un programme")
 
 
 def _audit(conn: Connection, actor: str, now: datetime, action: str, kind: str, key: str,
@@ -201,8 +203,10 @@ def prepare_assign_program(conn: Connection, params: dict[str, Any]) -> dict[str
     """assign_program names a stored programme: its steps go with the command."""
     program_id = params.get("program_id")
     if not isinstance(program_id, str):
-        raise CommandRefused(["program_id must name a programme"])
+        raise CommandRefused([PROGRAM_ID_REFUSED])
     program = get_program(conn, program_id)
     if program is None:
-        raise CommandRefused([f"unknown programme: {program_id}"])
+        raise CommandRefused(
+            [Text(f"unknown programme: {program_id}", f"programme inconnu : {program_id}")]
+        )
     return {"program_id": program_id, "steps": program.to_json()}

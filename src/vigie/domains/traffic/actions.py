@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from vigie.commands.model import Target
-from vigie.commands.validation import ActionSpec, Checked
+from vigie.commands.validation import (
+    UNTIL_REFUSED,
+    ActionSpec,
+    Checked,
+    unknown_parameters,
+)
+from vigie.core.text import Text
 from vigie.domains.traffic.assets import TRAFFIC_SIGNAL_CONTROLLER
 
 DOMAIN = "traffic"
@@ -28,10 +34,15 @@ def check_set_plan(params: dict[str, Any], targets: Sequence[Target]) -> Checked
     reasons: list[str] = []
     extra = sorted(set(params) - {"plan", "until"})
     if extra:
-        reasons.append(f"unknown parameters: {', '.join(extra)}")
+        reasons.append(unknown_parameters(extra))
     plan = params.get("plan")
     if isinstance(plan, bool) or not isinstance(plan, int) or not 1 <= plan <= 255:
-        reasons.append("plan must be a whole number between 1 and 255")
+        reasons.append(
+            Text(
+                "plan must be a whole number between 1 and 255",
+                "plan doit être un nombre entier entre 1 et 255",
+            )
+        )
     until = params.get("until")
     if until is not None:
         try:
@@ -39,16 +50,26 @@ def check_set_plan(params: dict[str, Any], targets: Sequence[Target]) -> Checked
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            reasons.append("until must be an RFC 3339 time with a UTC offset")
+            reasons.append(UNTIL_REFUSED)
         else:
             params["until"] = moment.isoformat()
     for target in targets:
         mode = target.attributes.get("control_mode")
         if mode in _NO_PLAN_MODES:
-            reasons.append(f"{target.asset_id} is {mode}: it runs no plan")
+            reasons.append(
+                Text(
+                    f"{target.asset_id} is {mode}: it runs no plan",
+                    f"{target.asset_id} est en mode {mode} : il n'exécute aucun plan",
+                )
+            )
         held = target.attributes.get("plans")
         if isinstance(held, list) and isinstance(plan, int) and plan not in held:
-            reasons.append(f"{target.asset_id} holds no plan {plan}")
+            reasons.append(
+                Text(
+                    f"{target.asset_id} holds no plan {plan}",
+                    f"{target.asset_id} n'a pas de plan {plan}",
+                )
+            )
     return Checked(reasons, params)
 
 
