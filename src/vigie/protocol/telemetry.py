@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -25,6 +25,10 @@ MAX_MESSAGE_BYTES = 1_048_576
 
 # -- as Vigie reads them -----------------------------------------------------------------
 
+#: An asset's URN as a reading names it: printable ASCII, no space, no control character (a
+#: NUL would reach the store's queries: PostgreSQL refuses it in text).
+AssetRef = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[!-~]+$")]
+
 
 class ReadingIn(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """One asset's metrics at one instant. `asset` is a URN (or, on a device's own topic,
@@ -34,7 +38,7 @@ class ReadingIn(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
     ts: datetime
     metrics: dict[str, Any]
-    asset: str | None = None
+    asset: AssetRef | None = None
 
 
 class MqttPayload(msgspec.Struct, forbid_unknown_fields=True, gc=False):

@@ -1,7 +1,10 @@
 """The decoding of telemetry (its wire shapes are the protocol's: `vigie.protocol.telemetry`).
 
 Decoding never raises: whatever cannot be read becomes a `Rejected` with the reason, so
-one bad message (or one bad element of a batch) never costs the good ones around it.
+one bad message (or one bad element of a batch) never costs the good ones around it. That
+covers what msgspec raises besides its own errors (invalid UTF-8 inside a string raises
+UnicodeDecodeError, JSON nested thousands deep RecursionError) and whatever else a decoder
+may raise one day: a message that cannot be read is a dead letter, never a stuck intake.
 """
 
 from __future__ import annotations
@@ -28,9 +31,15 @@ _mqtt_decoder = msgspec.json.Decoder(MqttPayload)
 
 def _why(error: Exception) -> str:
     # ValidationError is a kind of DecodeError: test it first.
-    return (
-        f"invalid: {error}" if isinstance(error, msgspec.ValidationError) else f"malformed: {error}"
-    )
+    if isinstance(error, msgspec.ValidationError):
+        return f"invalid: {error}"
+    if isinstance(error, msgspec.DecodeError):
+        return f"malformed: {error}"
+    if isinstance(error, UnicodeError):
+        return f"malformed: not UTF-8 ({error.__class__.__name__}: {error})"
+    if isinstance(error, RecursionError):
+        return "malformed: JSON nested too deep"
+    return f"malformed: {error.__class__.__name__}: {error}"
 
 
 def decode_mqtt(topic_asset: str | None, payload: bytes) -> tuple[list[ReadingIn], list[Rejected]]:
@@ -43,7 +52,7 @@ def decode_mqtt(topic_asset: str | None, payload: bytes) -> tuple[list[ReadingIn
         ]
     try:
         message = _mqtt_decoder.decode(payload)
-    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+    except Exception as error:  # any reason at all: see the module's docstring
         return [], [Rejected(_why(error), topic_asset, None, payload)]
     if message.readings is not None:
         if message.ts is not None or message.metrics is not None:
@@ -67,11 +76,11 @@ def decode_json_array(body: bytes) -> tuple[list[ReadingIn], list[Rejected]]:
         return _readings_decoder.decode(body), []
     except msgspec.ValidationError:
         pass  # some element is wrong: sort them out one by one below
-    except msgspec.DecodeError as error:
+    except Exception as error:  # any reason at all: see the module's docstring
         return [], [Rejected(_why(error), None, None, body)]
     try:
         elements = _raw_list_decoder.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+    except Exception as error:
         return [], [Rejected(_why(error), None, None, body)]
     return _decode_each(bytes(element) for element in elements)
 
@@ -87,6 +96,6 @@ def _decode_each(elements: Any) -> tuple[list[ReadingIn], list[Rejected]]:
     for element in elements:
         try:
             readings.append(_reading_decoder.decode(element))
-        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        except Exception as error:  # any reason at all: see the module's docstring
             rejected.append(Rejected(_why(error), None, None, element))
     return readings, rejected

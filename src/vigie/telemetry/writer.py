@@ -5,7 +5,8 @@ twin's order anyway). When many HTTP requests ingest at once, each in a thread o
 they queue on that lock and pay one commit each. Here they hand their batch to one thread
 instead, which takes every batch waiting (up to a bound) and ingests them in one transaction;
 each caller's future is resolved with its own counts once that transaction is committed, or
-with the error that stopped it (nothing of it was kept: the caller may send it again).
+with the error that stopped it (nothing of it was kept: the caller may send it again). A
+failed group is ingested again batch by batch, so an error is only ever the batch's own.
 """
 
 from __future__ import annotations
@@ -105,14 +106,26 @@ class GroupCommitter(Generic[M, R]):
             live = [(m, f) for m, f in taken if f.set_running_or_notify_cancel()]
             if not live:
                 continue
-            try:
-                results = self._ingest_groups([messages for messages, _ in live])
-            except BaseException as error:  # handed to every caller, who decides
-                for _, future in live:
-                    future.set_exception(error)
-                if not isinstance(error, Exception):
-                    raise
-                continue
-            self.transactions += 1
-            for (_, future), result in zip(live, results, strict=True):
-                future.set_result(result)
+            self._commit(live)
+
+    def _commit(self, live: list[tuple[Sequence[M], Future[R]]]) -> None:
+        """Ingest the batches in one transaction. If it fails, one batch's content may be
+        the cause: each is then ingested alone, so that one request's failure is its own and
+        never its neighbours' (a store that is down fails each of them alike)."""
+        try:
+            results = self._ingest_groups([messages for messages, _ in live])
+        except Exception as error:
+            if len(live) == 1:
+                live[0][1].set_exception(error)
+                return
+            log.warning("a group of %d batches failed (%s); ingesting each alone", len(live), error)
+            for one in live:
+                self._commit([one])
+            return
+        except BaseException as error:  # handed to every caller, then raised
+            for _, future in live:
+                future.set_exception(error)
+            raise
+        self.transactions += 1
+        for (_, future), result in zip(live, results, strict=True):
+            future.set_result(result)

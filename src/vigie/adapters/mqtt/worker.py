@@ -19,6 +19,7 @@ import functools
 import logging
 import struct
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -31,6 +32,7 @@ from tenacity import (
     RetryError,
     Retrying,
     retry_if_exception_type,
+    stop_after_attempt,
     stop_when_event_set,
     wait_exponential,
 )
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 #: Retry delays (s) of a batch whose ingest failed (store unreachable, locked): doubling.
 _RETRY_FIRST_S = 0.1
 _RETRY_MAX_S = 5.0
+#: Attempts at one batch before asking whether the store or the batch is at fault.
+_ATTEMPTS = 3
 _PUBACK = struct.Struct("!BBH")
 
 
@@ -69,6 +73,8 @@ class WorkerStats:
     acknowledged: int = 0
     failed_attempts: int = 0
     connections: int = 0
+    #: Messages the store could not take though it answered: dead-lettered, acknowledged.
+    poisoned: int = 0
 
 
 class IngestWorker:
@@ -83,6 +89,7 @@ class IngestWorker:
         settings: MqttSettings,
         *,
         subscription: str | None = None,
+        stall_after_s: float = 60.0,
     ) -> None:
         self.pipeline = pipeline
         self.settings = settings
@@ -95,7 +102,12 @@ class IngestWorker:
         self._ack_lock = threading.Lock()
         self._connection = 0
         self._ingest_thread: threading.Thread | None = None
-        self._retrying = self._retrying_policy()
+        self._store_answered_at_once = True
+        #: Health: intake failing for longer than this (s) is reported unhealthy.
+        self.stall_after_s = stall_after_s
+        self._failing_since: float | None = None  # time.monotonic() of the first failure
+        self._last_error = ""
+        self._last_stored_at: str | None = None
         self._client = self._make_client()
 
     def _make_client(self) -> Client:
@@ -154,12 +166,18 @@ class IngestWorker:
         if running and not self._mqtt.connected:
             detail = f"not connected to {self.settings.broker}; reconnecting"
         stats = self.stats
+        failing_since = self._failing_since
+        stalled_s = 0.0 if failing_since is None else time.monotonic() - failing_since
+        if running and stalled_s > self.stall_after_s:
+            detail = f"nothing stored for {stalled_s:.0f} s: {self._last_error}"
         return Health(
             self.name,
-            running,
+            running and stalled_s <= self.stall_after_s,
             detail,
             {"received": stats.received, "ingested": stats.ingested,
-             "acknowledged": stats.acknowledged, "connections": stats.connections},
+             "acknowledged": stats.acknowledged, "connections": stats.connections,
+             "backlog": stats.received - stats.ingested, "poisoned": stats.poisoned,
+             "last_stored_at": self._last_stored_at or "", "last_error": self._last_error},
         )  # fmt: skip
 
     def __enter__(self) -> IngestWorker:
@@ -225,33 +243,98 @@ class IngestWorker:
                 return
 
     def _commit(self, messages: list[RawMessage]) -> bool:
-        """Ingest until committed; False only if asked to stop while it keeps failing."""
-        try:
-            self._retrying(self._store, messages)
-        except RetryError:
-            return False  # stopping while the store fails
-        return True
+        """Ingest until committed; False only if asked to stop first.
 
-    def _retrying_policy(self) -> Retrying:
-        """Retries of a failed batch (store unreachable, locked): doubling delays, for as
-        long as it takes, until asked to stop."""
+        A batch that fails a few times is either the store's fault (down, locked) or one of
+        its messages' (content no check foresaw). The store is asked directly: if it does not
+        answer, the worker waits for it as long as it takes and nothing is lost; if it
+        answers, the batch is split in two and each half committed the same way, until the
+        message at fault is alone, dead-lettered with the error and acknowledged. Intake goes
+        on behind it either way. A message whose dead letter cannot be written either tells
+        that the store refuses writes (disk full, read-only): it is tried again later, never
+        dropped."""
+        while True:
+            try:
+                self._attempts(messages)
+            except RetryError as failed:
+                if self._stopping.is_set():
+                    return False
+                error = failed.last_attempt.exception()
+            else:
+                self._failing_since = None
+                self._last_stored_at = self.pipeline.clock.now().isoformat()
+                return True
+            if not self._wait_for_store():
+                return False  # stopping while the store is down
+            if not self._store_answered_at_once:
+                continue  # the store was down: try the batch again whole
+            if len(messages) > 1:
+                half = len(messages) // 2
+                return self._commit(messages[:half]) and self._commit(messages[half:])
+            if self._poisoned(messages[0], error):
+                return True
+            if self._stopping.wait(_RETRY_MAX_S):
+                return False
 
-        def failed(state: RetryCallState) -> None:
-            self.stats.failed_attempts += 1
-            log.error(
-                "ingest of %d messages failed; not acknowledged, retrying in %.1f s",
-                len(state.args[0]),
-                state.upcoming_sleep,
-                exc_info=state.outcome.exception() if state.outcome is not None else None,
-            )
-
-        return Retrying(
+    def _attempts(self, messages: list[RawMessage]) -> None:
+        Retrying(
             retry=retry_if_exception_type(Exception),
             wait=wait_exponential(multiplier=_RETRY_FIRST_S, max=_RETRY_MAX_S),
-            stop=stop_when_event_set(self._stopping),
+            stop=stop_after_attempt(_ATTEMPTS) | stop_when_event_set(self._stopping),
             sleep=self._pause,
-            before_sleep=failed,
+            before_sleep=self._failed_attempt,
+        )(self._store, messages)
+
+    def _failed_attempt(self, state: RetryCallState) -> None:
+        self.stats.failed_attempts += 1
+        if self._failing_since is None:
+            self._failing_since = time.monotonic()
+        error = state.outcome.exception() if state.outcome is not None else None
+        self._last_error = f"{error.__class__.__name__}: {error}"[:300]
+        log.error(
+            "ingest of %d messages failed; not acknowledged, retrying in %.1f s",
+            len(state.args[0]),
+            state.upcoming_sleep,
+            exc_info=state.outcome.exception() if state.outcome is not None else None,
         )
+
+    def _wait_for_store(self) -> bool:
+        """Wait until the store answers (doubling waits, cut short by `stop()`); whether it
+        did. `_store_answered_at_once` tells whether it answered the first time."""
+        self._store_answered_at_once = True
+        wait_s = _RETRY_FIRST_S
+        while not self._store_answers():
+            self._store_answered_at_once = False
+            log.error("the store does not answer; intake waits for it (nothing is lost)")
+            if self._stopping.wait(wait_s):
+                return False
+            wait_s = min(wait_s * 2, _RETRY_MAX_S)
+        return True
+
+    def _store_answers(self) -> bool:
+        try:
+            with self.pipeline.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    def _poisoned(self, message: RawMessage, error: BaseException | None) -> bool:
+        """Dead-letter a message the store cannot take while it answers; whether the dead
+        letter was written (if not, the store refuses writes altogether)."""
+        reason = f"could not be stored: {error.__class__.__name__}: {error}"
+        reason = reason.replace("\x00", "\\0")[:1_000]  # PostgreSQL text takes no NUL
+        try:
+            self.pipeline.dead_letter(message, reason)
+        except Exception as dead_letter_error:
+            self._last_error = f"dead letter refused too: {dead_letter_error}"[:300]
+            log.error("the store refuses writes; intake waits (nothing is lost)", exc_info=True)
+            return False
+        log.error("a message on %s was dead-lettered: %s", message.topic, reason)
+        self.stats.poisoned += 1
+        self.stats.rejected += 1
+        self._failing_since = None  # the store takes writes and intake goes on
+        return True
 
     def _pause(self, seconds: float) -> None:
         """A retry's wait, cut short by `stop()`."""

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from vigie.api.dependencies import require
+from vigie.api.json_body import BodyTooLarge, read_body
 from vigie.api.problems import ProblemError
 from vigie.auth.principal import Principal
 from vigie.auth.roles import Permission
@@ -72,16 +73,17 @@ async def post_telemetry(request: Request, principal: Reporter) -> Response:
             415, "send application/json or application/x-ndjson", kind="unsupported-media-type"
         )
     pipeline: Pipeline = request.app.state.pipeline
-    body = await request.body()
-    received_at = pipeline.clock.now()
-    if len(body) > MAX_HTTP_BODY_BYTES:
-        oversized = RawMessage("http", body[:65_536], received_at, body_format="ndjson")
+    try:
+        body = await read_body(request, MAX_HTTP_BODY_BYTES)
+    except BodyTooLarge as too_large:
+        oversized = RawMessage("http", too_large.head, pipeline.clock.now(), body_format="ndjson")
         await run_in_threadpool(
-            pipeline.dead_letter, oversized, f"oversized: {len(body)} bytes > {MAX_HTTP_BODY_BYTES}"
+            pipeline.dead_letter,
+            oversized,
+            f"oversized: {too_large.seen}+ bytes > {MAX_HTTP_BODY_BYTES} (refused while read)",
         )
-        raise ProblemError(
-            413, f"bodies are limited to {MAX_HTTP_BODY_BYTES} bytes", kind="too-large"
-        )
+        raise ProblemError(413, str(too_large), kind="too-large") from None
+    received_at = pipeline.clock.now()
     message = RawMessage("http", body, received_at, body_format=body_format)  # type: ignore[arg-type]
     try:
         # The pipeline's writer thread ingests it with the other requests waiting, in one

@@ -1,0 +1,155 @@
+"""Issue #20, findings 2 and 5, against a real `vigie serve`: one request's bad body never
+fails another request (they share the ingest's group commit), a bad body gets a 4xx that
+says why, and a body past the limit is refused while it is read, not after."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.builders import seed_small_network
+from tests.web.server import Server, start_server
+from vigie.auth.roles import Role
+from vigie.auth.tokens import issue_token
+from vigie.auth.users import add_user
+from vigie.registry.municipalities import seed_reference_municipalities
+from vigie.store.engine import make_engine
+from vigie.store.migrate import upgrade_to_head
+from vigie.store.schema import dead_letters, readings
+
+LIGHTS = [f"urn:ngsi-ld:Streetlight:21231:{n}" for n in range(1, 11)]
+
+
+class Rig:
+    def __init__(self, server: Server, token: str, database_url: str) -> None:
+        self.server = server
+        self.token = token
+        self.database_url = database_url
+        self.host, port = server.base_url.removeprefix("http://").split(":")
+        self.port = int(port)
+
+    def post(self, body: bytes, content_type: str = "application/json") -> tuple[int, dict]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(
+                "POST",
+                "/api/v1/telemetry",
+                body=body,
+                headers={"Authorization": f"Bearer {self.token}", "Content-Type": content_type},
+            )
+            response = connection.getresponse()
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else {}
+        finally:
+            connection.close()
+
+    def count(self, table: object) -> int:
+        engine = make_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                return int(conn.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    database_url = f"sqlite:///{tmp_path / 'vigie.db'}"
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        seed_reference_municipalities(conn)
+        seed_small_network(conn, now - timedelta(days=1))
+        user = add_user(conn, username="gateway", password="gateway-password",
+                        role=Role.DEVICE, actor="test", now=now)  # fmt: skip
+        token, _ = issue_token(conn, user_id=user.id, kind="machine", name="t", now=now,
+                               lifetime=None)  # fmt: skip
+    engine.dispose()
+    server = start_server(tmp_path, database_url)
+    try:
+        yield Rig(server, token, database_url)
+    finally:
+        server.stop()
+
+
+def _valid(n: int) -> bytes:
+    ts = (datetime.now(UTC) - timedelta(seconds=60, microseconds=n)).isoformat()
+    return json.dumps(
+        [{"asset": LIGHTS[n % len(LIGHTS)], "ts": ts, "metrics": {"power_w": 10.0 + n % 40}}]
+    ).encode()
+
+
+HOSTILE = [
+    b'[{"asset": "'
+    + LIGHTS[0].encode()
+    + b'", "ts": "2026-01-01T00:00:00Z", "metrics": {"x": "\xff"}}]',
+    b"[" * 5000 + b"]" * 5000,
+    b'[{"asset": "'
+    + LIGHTS[0].encode()
+    + b'\\u0000", "ts": "2026-01-01T00:00:00Z", "metrics": {}}]',
+    b'{"not": "an array"',
+    b"\xff\xfe\xfd",
+]
+
+
+def test_bad_bodies_get_a_4xx_and_never_fail_their_neighbours(rig: Rig) -> None:
+    bodies = [(_valid(n), True) for n in range(100)]
+    for i, hostile in enumerate(HOSTILE * 4):
+        bodies.insert(5 + i * 4, (hostile, False))
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda item: (rig.post(item[0]), item[1]), bodies))
+    for (status, body), valid in answers:
+        if valid:
+            assert status == 202 and body["stored"] == 1, body
+        else:
+            assert 400 <= status < 500, (status, body)
+            assert body["detail"], body
+    assert rig.count(readings) == 100
+    assert rig.count(dead_letters) >= len(HOSTILE) * 4
+
+
+def test_a_body_past_the_limit_is_refused_before_it_is_read(rig: Rig) -> None:
+    limit = 16 * 1_048_576
+    # Declared too large: refused at once, without reading a byte of it.
+    with socket.create_connection((rig.host, rig.port), timeout=30) as raw:
+        raw.sendall(
+            b"POST /api/v1/telemetry HTTP/1.1\r\nHost: x\r\n"
+            + f"Authorization: Bearer {rig.token}\r\n".encode()
+            + b"Content-Type: application/json\r\n"
+            + f"Content-Length: {200 * 1_048_576}\r\n\r\n".encode()
+        )
+        answer = raw.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    # Streamed without a length: refused at the first chunk past the limit.
+    connection = http.client.HTTPConnection(rig.host, rig.port, timeout=60)
+    chunk = b"[" + b" " * (1_048_576 - 1)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(limit // len(chunk) + 2):
+            yield chunk
+
+    try:
+        connection.request(
+            "POST",
+            "/api/v1/telemetry",
+            body=chunks(),
+            headers={"Authorization": f"Bearer {rig.token}", "Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["type"].endswith("too-large")
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server may close while the client still writes: refused all the same
+    finally:
+        connection.close()
+    assert rig.count(dead_letters) == 2
