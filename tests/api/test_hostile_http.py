@@ -153,3 +153,24 @@ def test_a_body_past_the_limit_is_refused_before_it_is_read(rig: Rig) -> None:
     finally:
         connection.close()
     assert rig.count(dead_letters) == 2
+
+
+def test_a_reading_with_100000_unknown_metrics_costs_one_dead_letter(rig: Rig) -> None:
+    """Finding 6: each refused metric used to write its own dead letter carrying the whole
+    payload (6.55 GB for one 1.48 MB request)."""
+    ts = (datetime.now(UTC) - timedelta(seconds=30)).isoformat()
+    metrics = {f"m{n}": n for n in range(100_000)}
+    body = json.dumps([{"asset": LIGHTS[0], "ts": ts, "metrics": {"power_w": 12.0, **metrics}}])
+    status, answer = rig.post(body.encode())
+    assert status == 202, answer
+    assert (answer["stored"], answer["rejected"]) == (1, 100_000)
+    assert len(answer["reasons"]) == 20
+    engine = make_engine(rig.database_url)
+    try:
+        with engine.connect() as conn:
+            [row] = conn.execute(select(dead_letters)).all()
+    finally:
+        engine.dispose()
+    assert row.refusals == 100_000
+    assert row.reason == "unknown metric: 'm0' for Streetlight"
+    assert len(row.payload) <= 65_536 and row.payload_bytes > 1_000_000  # the reading, cut

@@ -121,3 +121,5 @@ class RejectedItem(msgspec.Struct):
     payload: str
     payload_bytes: int
     payload_truncated: bool
+    #: How many of the payload's metrics were refused (the reason is the first's).
+    refusals: int = 1

@@ -175,6 +175,13 @@ dead_letters = Table(
     Column("reason", Text, nullable=False),
     Column("payload", Text, nullable=False, comment="the raw payload (cut at 64 KiB)"),
     Column("payload_bytes", Integer, nullable=False, comment="size of the whole raw payload"),
+    Column(
+        "refusals",
+        Integer,
+        nullable=False,
+        server_default="1",
+        comment="metrics of the payload refused (the reason is the first's)",
+    ),
     Index("ix_dead_letters_received_at", "received_at"),
 )
 

@@ -81,6 +81,10 @@ class _Window(NamedTuple):
     latest: datetime
 
 
+#: Reasons an ingest answers with (the dead letters keep every message's first one).
+MAX_REASONS = 20
+
+
 class _Batch:
     """What one ingest call accumulates before writing."""
 
@@ -88,27 +92,48 @@ class _Batch:
         #: (asset, metric, ts in µs) → (value, text, ts): one row per reading, repeats kept once.
         self.rows: dict[tuple[str, str, int], tuple[float | None, str | None, datetime]] = {}
         self.reporters: dict[str, Reporter] = {}
-        self.dead: list[dict[str, Any]] = []
+        #: One dead letter per refused payload — a message, or an element of a batch — however
+        #: many of its metrics were refused, keyed by the payload object (kept alive here, so
+        #: its id cannot be reused by another while the batch lasts).
+        self.dead: dict[tuple[int, int], tuple[bytes, dict[str, Any]]] = {}
+        self.refusals = 0  # readings and metrics refused, all messages together
+        self.reasons: list[str] = []  # the first ones, for the answer to the sender
         self.accepted = 0  # readings that passed validation, repeats within the batch included
         self.decoded_any = False  # whether anything at all could be read as a reading
 
     def reject(self, message: RawMessage, rejected: Rejected) -> None:
+        self.refusals += 1
+        # A decoder's reason may quote the junk it refused, NUL characters included.
+        reason = _text(rejected.reason[:2_000])
+        if len(self.reasons) < MAX_REASONS:
+            self.reasons.append(reason)
         payload = rejected.payload or message.payload
-        self.dead.append(
+        key = (id(message), id(payload))
+        found = self.dead.get(key)
+        if found is not None:
+            # Whatever a reading holds (100,000 unknown metrics), it costs one row: the first
+            # refusal with its reason, and how many there were.
+            found[1]["refusals"] += 1
+            return
+        self.dead[key] = (
+            payload,
             {
                 "received_at": message.received_at,
                 "source": message.source,
                 "topic": _text(message.topic[:300]) if message.topic else None,
                 "asset_id": _text(rejected.asset_id[:200]) if rejected.asset_id else None,
                 "metric": _text(rejected.metric[:48]) if rejected.metric else None,
-                # A decoder's reason may quote the junk it refused, NUL characters included.
-                "reason": _text(rejected.reason[:2_000]),
+                "reason": reason,
                 "payload": payload[:DEAD_LETTER_PAYLOAD_CHARS]
                 .decode("utf-8", errors="replace")
                 .replace("\x00", "\ufffd"),
                 "payload_bytes": len(payload),
-            }
+                "refusals": 1,
+            },
         )
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        return [row for _, row in self.dead.values()]
 
 
 class Pipeline:
@@ -211,7 +236,7 @@ class Pipeline:
         with self.engine.connect() as conn, conn.begin():
             ensure_partitions_for(conn, (ts for b in batches for _, _, ts in b.rows.values()))
             stored = [self._store_readings(conn, batch) for batch in batches]
-            dead = [row for batch in batches for row in batch.dead]
+            dead = [row for batch in batches for row in batch.dead_letters()]
             if dead:
                 conn.execute(dead_letters.insert(), dead)
             self.twin.persist(conn, advance)
@@ -223,8 +248,8 @@ class Pipeline:
                 messages=len(messages),
                 stored=stored_rows,
                 duplicates=batch.accepted - stored_rows,
-                rejected=len(batch.dead),
-                reasons=[d["reason"] for d in batch.dead[:20]],
+                rejected=batch.refusals,
+                reasons=batch.reasons,
                 unreadable=bool(messages) and not batch.decoded_any,
             )
             for messages, batch, stored_rows in zip(groups, batches, stored, strict=True)
@@ -286,7 +311,7 @@ class Pipeline:
         batch = _Batch()
         batch.reject(message, Rejected(reason))
         with self.engine.begin() as conn:
-            conn.execute(dead_letters.insert(), batch.dead)
+            conn.execute(dead_letters.insert(), batch.dead_letters())
         instrumentation.READINGS.labels(outcome="rejected").inc()
 
     def _decode(self, message: RawMessage) -> tuple[list[ReadingIn], list[Rejected]]:
@@ -340,15 +365,17 @@ class Pipeline:
         descriptions = METRICS[reporter.type]
         rows = batch.rows
         accepted = 0
+        encoded: bytes | None = None  # the reading, encoded once for all its refused metrics
         for metric, value in reading.metrics.items():
             description = descriptions.get(metric)
-            if description is None:
-                reason = f"unknown metric: {metric[:48]!r} for {reporter.type}"
-                batch.reject(message, Rejected(reason, asset_id, metric, _encoded(reading)))
-                continue
-            checked = check_value(description, value)
+            checked = (
+                f"unknown metric: {metric[:48]!r} for {reporter.type}"
+                if description is None
+                else check_value(description, value)
+            )
             if isinstance(checked, str):
-                batch.reject(message, Rejected(checked, asset_id, metric, _encoded(reading)))
+                encoded = encoded if encoded is not None else _encoded(reading)
+                batch.reject(message, Rejected(checked, asset_id, metric, encoded))
                 continue
             rows[(asset_id, metric, ts_us)] = (checked[0], checked[1], ts)
             accepted += 1

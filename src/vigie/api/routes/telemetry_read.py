@@ -319,6 +319,7 @@ def read_rejected(
             dead_letters.c.reason,
             preview,
             dead_letters.c.payload_bytes,
+            dead_letters.c.refusals,
         )
         .order_by(dead_letters.c.received_at.desc(), dead_letters.c.id.desc())
         .limit(limit + 1)
@@ -341,6 +342,7 @@ def read_rejected(
             payload=row[7][:PAYLOAD_PREVIEW_CHARS],
             payload_bytes=row[8],
             payload_truncated=len(row[7]) > PAYLOAD_PREVIEW_CHARS,
+            refusals=row[9],
         )
         for row in rows[:limit]
     ]
