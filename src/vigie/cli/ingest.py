@@ -1,7 +1,8 @@
 """`vigie ingest`: one MQTT ingest worker, until SIGTERM or Ctrl-C.
 
-Run several (on one host or many) with distinct `--client-id`s: they share the telemetry
-subscription and the broker splits the stream between them.
+Run several (on one host or many), each with its own `--worker` number (or `--client-id`):
+they share the telemetry subscription and the broker splits the stream between them. Two
+workers given the same id would take the session from each other in turn.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ def ingest(
     client_id: str | None = typer.Option(
         None,
         help="Fixed MQTT client id of this worker: its session survives restarts "
-        "[VIGIE_MQTT_CLIENT_ID or vigie-ingest-<host name>].",
+        "[VIGIE_MQTT_CLIENT_ID or vigie-ingest-<host name>-<worker>].",
+    ),
+    number: int = typer.Option(
+        1,
+        "--worker",
+        min=1,
+        max=999,
+        help="This worker's number on its host, for its default client id.",
     ),
     batch_size: int | None = typer.Option(
         None, help="Most messages per store transaction [VIGIE_MQTT_BATCH_SIZE or 1000]."
@@ -63,6 +71,7 @@ def ingest(
             configured,
             url=url,
             client_id=client_id,
+            worker=number,
             batch_size=batch_size,
             batch_ms=batch_ms,
             inflight=inflight,

@@ -63,10 +63,11 @@ def parse_broker_url(url: str) -> BrokerAddress:
     )
 
 
-def default_client_id() -> str:
+def default_client_id(worker: int = 1) -> str:
     """Stable across restarts of a worker on the same host, so its session is found again;
-    run several workers on one host with distinct ids (`--client-id`)."""
-    return f"vigie-ingest-{socket.gethostname()}"[:64]
+    several workers on one host are told apart by their number (`vigie ingest --worker N`)."""
+    host = socket.gethostname()[:48]
+    return f"vigie-ingest-{host}-{worker}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class MqttSettings:
         *,
         url: str | None = None,
         client_id: str | None = None,
+        worker: int = 1,
         batch_size: int | None = None,
         batch_ms: int | None = None,
         inflight: int | None = None,
@@ -108,7 +110,7 @@ class MqttSettings:
         """From Vigie's settings (`VIGIE_MQTT_*`); arguments that are not None win."""
         return cls(
             broker=parse_broker_url(url or settings.mqtt_url or DEFAULT_URL),
-            client_id=client_id or settings.mqtt_client_id or default_client_id(),
+            client_id=client_id or settings.mqtt_client_id or default_client_id(worker),
             session_expiry_s=_pick(session_expiry_s, settings.mqtt_session_expiry_s),
             batch_size=_pick(batch_size, settings.mqtt_batch_size),
             batch_ms=_pick(batch_ms, settings.mqtt_batch_ms),
