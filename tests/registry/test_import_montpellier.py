@@ -188,3 +188,18 @@ def test_a_wrong_encoding_option_is_refused_before_anything_is_read(sqlite_engin
         import_montpellier(sqlite_engine, CSV, encoding="utf-8")
     with sqlite_engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(audit_log)) == 0
+
+
+def test_a_layer_read_in_the_wrong_coordinate_system_is_refused_naming_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Issue #20, finding 9: Lambert-93 coordinates read as Lambert II (EPSG:27572) used to be
+    stored in Montpellier at latitudes near 80°, the municipality being given by the mapping."""
+    register_montpellier(engine)
+    with pytest.raises(ImportRefused) as refused:
+        import_montpellier(engine, completed_csv(tmp_path), crs="EPSG:27572")
+    lines = refused.value.lines()
+    assert len(lines) == ROWS  # every row, by line
+    assert "off Montpellier (34172): is the coordinate system right? read as EPSG:27572" in lines[0]
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(audit_log)) == 0  # nothing written

@@ -6,11 +6,15 @@ municipality) are reported as RowProblems, the same shape validation uses.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
+from shapely.geometry import shape
 
+from vigie.core.geodesy import M_PER_DEG_LAT, distance_m
 from vigie.registry.asset_types import ASSET_TYPES
 from vigie.registry.batch import RowProblem
 from vigie.registry.ids import asset_urn
@@ -23,6 +27,12 @@ from vigie.registry.importing.source import Source
 from vigie.registry.lifecycle import LifecycleStatus
 from vigie.registry.municipalities import Municipality
 from vigie.registry.validation import AssetInput
+
+#: How far past its boundary an asset may stand; without a boundary, a municipality is taken
+#: as twice the radius of a disc of its area plus a margin (communes are not discs): the
+#: check is there for gross errors, a layer read in the wrong coordinate system.
+BOUNDARY_MARGIN_KM = 2.0
+CENTRE_MARGIN_KM = 10.0
 
 
 @dataclass
@@ -58,6 +68,7 @@ def prepare_rows(
     pending = _read_rows(source, mapping, asset_type, geometry_type, prepared.problems)
     located = _to_wgs84(source, crs, pending, prepared)
     _place(located, municipality_code, municipalities)
+    located = _on_territory(located, municipalities, prepared)
     for item, coords in located:
         built = _asset_input(asset_type, geometry_type, item, coords)
         if isinstance(built, RowProblem):
@@ -142,6 +153,47 @@ def _place(
     )
     for (item, _), code in zip(unplaced, codes, strict=True):
         item.fields.municipality_code = code
+
+
+def _on_territory(
+    located: list[tuple[_Pending, list[list[float]]]],
+    municipalities: Sequence[Municipality],
+    prepared: Prepared,
+) -> list[tuple[_Pending, list[list[float]]]]:
+    """The rows whose every vertex lies on their municipality's territory (its boundary, with
+    a margin, or a disc of its area around its centre); the others are refused, naming the
+    likely cause: a layer read in the wrong coordinate system lands far away (a Lambert-93
+    layer read as Lambert II lands near the pole), and nothing else would say so."""
+    by_code = {m.code: m for m in municipalities}
+    kept: list[tuple[_Pending, list[list[float]]]] = []
+    for item, coords in located:
+        municipality = by_code.get(item.fields.municipality_code or "")
+        if municipality is None:
+            kept.append((item, coords))  # refused later, for want of a municipality
+            continue
+        away_km = max(_km_off_territory(municipality, lon, lat) for lon, lat in coords)
+        if away_km <= 0:
+            kept.append((item, coords))
+            continue
+        lon, lat = coords[0]
+        prepared.problems.append(
+            RowProblem(
+                item.row,
+                "position",
+                f"({lon:.5f}, {lat:.5f}) lies {away_km:,.0f} km off {municipality.name} "
+                f"({municipality.code}): is the coordinate system right? read as {prepared.crs}",
+            )
+        )
+    return kept
+
+
+def _km_off_territory(municipality: Municipality, lon: float, lat: float) -> float:
+    """How far (km) past its territory's margin a point lies; 0 or less when on it."""
+    if municipality.boundary:
+        degrees = shapely.distance(shape(municipality.boundary), shapely.Point(lon, lat))
+        return float(degrees) * M_PER_DEG_LAT / 1000 - BOUNDARY_MARGIN_KM
+    radius_km = 2 * math.sqrt(max(municipality.area_km2, 0.0) / math.pi) + CENTRE_MARGIN_KM
+    return distance_m(municipality.lon, municipality.lat, lon, lat) / 1000 - radius_km
 
 
 def _asset_input(
