@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from tests.builders import DIJON, seed_small_network
 from tests.commands.devices import FieldDevices, wait_for
-from tests.mosquitto import mosquitto
+from tests.mosquitto import Publisher, mosquitto
 from vigie.adapters.mqtt.broker import LocalBroker
 from vigie.adapters.mqtt.settings import parse_broker_url
 from vigie.commands.dispatcher import Dispatcher
@@ -22,6 +24,8 @@ from vigie.commands.service import Caller, submit
 from vigie.commands.store import device_states, get_command
 from vigie.commands.targets import TargetSpec
 from vigie.core.clock import ManualClock
+from vigie.protocol.commands import ack_topic
+from vigie.store.schema import dead_letters
 
 __all__ = ["mosquitto"]
 NIGHT = datetime(2026, 1, 5, 21, 30, tzinfo=UTC)
@@ -152,3 +156,42 @@ def test_the_command_expiry_ends_delivery(rig: Rig) -> None:
     rig.devices.connect(rig.url)
     rig.clock.advance(timedelta(minutes=5))
     assert rig.dispatcher.tick().sent == 0
+
+
+def test_forged_acknowledgements_are_refused_and_dead_lettered(rig: Rig) -> None:
+    """Issue #20: an acknowledgement counts only from the device the command was sent to, for
+    a command sent to it; a forged one (from another device's topic, or before the command
+    was sent) used to turn an operator's real command to acknowledged."""
+    target = "urn:ngsi-ld:Streetlight:21231:3"
+    other = "urn:ngsi-ld:Streetlight:21166:1"
+    command = submit(
+        rig.engine, OPERATOR, domain="lighting", action="set_level",
+        params={"level_pct": 80}, target=TargetSpec(assets=[target]),
+        policy=Policy(), now=rig.clock.now(),
+    )  # fmt: skip
+    ack = msgspec.json.encode(
+        {"id": command.id, "status": "acknowledged", "ts": rig.clock.now().isoformat()}
+    )
+    with Publisher(rig.url, client_id="forger") as forger:
+        forger.publish([(ack_topic(target), ack)])  # before anything was sent to it
+        wait_for(lambda: rig.dispatcher.pending_acks() == 1)
+        report = rig.dispatcher.tick()  # sends the command, refuses the early answer
+        assert (report.sent, report.answers, report.refused_acks) == (1, 0, 1)
+        forger.publish([(ack_topic(other), ack)])  # from a device it was not sent to
+        wait_for(lambda: rig.dispatcher.pending_acks() == 1)
+        report = rig.dispatcher.tick()
+        assert (report.answers, report.refused_acks) == (0, 1)
+    assert rig.statuses(command.id) == {target: "sent"}  # still waiting for the real answer
+    with rig.engine.connect() as conn:
+        refused = conn.execute(select(dead_letters)).all()
+    assert [(r.asset_id, r.topic) for r in refused] == [
+        (target, ack_topic(target)),
+        (other, ack_topic(other)),
+    ]
+    assert all(r.reason.startswith("acknowledgement refused") for r in refused)
+    rig.devices.connect(rig.url)  # the real device answers the resend
+    rig.clock.advance(timedelta(minutes=1))
+    rig.dispatcher.tick()
+    wait_for(lambda: rig.dispatcher.pending_acks() == 1)
+    assert rig.dispatcher.tick().answers == 1
+    assert rig.statuses(command.id) == {target: "acknowledged"}

@@ -39,6 +39,7 @@ class TickReport:
     sent: int = 0
     answers: int = 0
     unusable_acks: int = 0
+    refused_acks: int = 0  # for a command never sent to that device: dead-lettered
     expired: int = 0
     closed: int = 0
 
@@ -78,7 +79,10 @@ class Dispatcher:
                 answers.append(answer)
         with self.engine.begin() as conn:
             if answers:
-                report.answers = store.record_answers(conn, answers, now)
+                report.answers, refused = store.record_answers(conn, answers, now)
+                report.refused_acks = len(refused)
+                if refused:
+                    store.dead_letter_acks(conn, refused, now)
             report.expired = store.expire_overdue(conn, now)
             due = store.due_deliveries(conn, now, self.batch)
             store.mark_sent(conn, due, now)
@@ -92,7 +96,7 @@ class Dispatcher:
         if answers or report.expired:
             with self.engine.begin() as conn:
                 report.closed = len(store.close_finished(conn, now))
-        for name in ("sent", "answers", "unusable_acks", "expired", "closed"):
+        for name in ("sent", "answers", "unusable_acks", "refused_acks", "expired", "closed"):
             setattr(self.totals, name, getattr(self.totals, name) + getattr(report, name))
         return report
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,7 +23,8 @@ from vigie.commands.model import (
     DeviceState,
     DeviceStatus,
 )
-from vigie.store.schema import command_devices, command_municipalities, commands
+from vigie.protocol.commands import ack_topic
+from vigie.store.schema import command_devices, command_municipalities, commands, dead_letters
 
 ROWS_PER_STATEMENT = 5_000
 
@@ -317,15 +318,50 @@ class Answer:
     reason: str | None = None
 
 
-def record_answers(conn: Connection, answers: Sequence[Answer], now: datetime) -> int:
-    """Apply acknowledgements; one for a device already answered changes nothing (a repeat);
-    a late one after expiry is recorded, since the device did act. How many applied."""
+def record_answers(
+    conn: Connection, answers: Sequence[Answer], now: datetime
+) -> tuple[int, list[Answer]]:
+    """Apply acknowledgements: how many applied, and those refused.
+
+    An answer counts only for a command that was sent to that very device (its topic names
+    it) and that it has not answered yet; one that came back after the command expired is
+    recorded too, since the device did act. A repeat of an answer already recorded changes
+    nothing. Any other — a command never sent to that device, not sent yet, or unknown — is
+    refused: it can only be a forgery or a device's confusion, never an answer."""
+    if not answers:
+        return 0, []
+    known: dict[tuple[str, str], tuple[str, int]] = {}
+    pairs = sorted({(a.command_id, a.asset_id) for a in answers})
+    for start in range(0, len(pairs), ROWS_PER_STATEMENT):
+        chunk = pairs[start : start + ROWS_PER_STATEMENT]
+        rows = conn.execute(  # by the table's key: only the answered devices' rows
+            select(
+                command_devices.c.command_id,
+                command_devices.c.asset_id,
+                command_devices.c.status,
+                command_devices.c.attempts,
+            ).where(tuple_(command_devices.c.command_id, command_devices.c.asset_id).in_(chunk))
+        )
+        known.update(((c, a), (status, attempts)) for c, a, status, attempts in rows)
+    answerable = {DeviceStatus.SENT.value, DeviceStatus.EXPIRED.value}
+    to_apply: list[Answer] = []
+    refused: list[Answer] = []
+    for answer in answers:
+        found = known.get((answer.command_id, answer.asset_id))
+        if found is None or found[1] == 0:
+            refused.append(answer)  # never sent to this device
+        elif found[0] in answerable:
+            to_apply.append(answer)
+        # else: already answered, a repeat
     statement = (
         update(command_devices)
         .where(
             command_devices.c.command_id == bindparam("c"),
             command_devices.c.asset_id == bindparam("a"),
-            or_(_is_open(), command_devices.c.status == DeviceStatus.EXPIRED.value),
+            or_(
+                command_devices.c.status == DeviceStatus.SENT.value,
+                command_devices.c.status == DeviceStatus.EXPIRED.value,
+            ),
         )
         .values(
             status=bindparam("s"),
@@ -335,15 +371,37 @@ def record_answers(conn: Connection, answers: Sequence[Answer], now: datetime) -
             updated_at=now,
         )
     )
-    rows = [
+    rows_to_apply = [
         {"c": a.command_id, "a": a.asset_id, "s": a.status, "t": a.answered_at, "r": a.reason}
-        for a in answers
+        for a in to_apply
     ]
     applied = 0
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        result = conn.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
+    for start in range(0, len(rows_to_apply), ROWS_PER_STATEMENT):
+        result = conn.execute(statement, rows_to_apply[start : start + ROWS_PER_STATEMENT])
         applied += max(0, result.rowcount)
-    return applied
+    return applied, refused
+
+
+def dead_letter_acks(conn: Connection, refused: Sequence[Answer], now: datetime) -> None:
+    """Keep the refused acknowledgements with the other refused device messages."""
+    conn.execute(
+        dead_letters.insert(),
+        [
+            {
+                "received_at": now,
+                "source": "mqtt",
+                "topic": ack_topic(a.asset_id)[:300],
+                "asset_id": a.asset_id[:200],
+                "metric": None,
+                "reason": f"acknowledgement refused: command {a.command_id[:80]!r} was not sent "
+                "to this device (or is unknown)",
+                "payload": f'{{"id": {a.command_id[:200]!r}, "status": {a.status!r}}}',
+                "payload_bytes": 0,
+                "refusals": 1,
+            }
+            for a in refused
+        ],
+    )
 
 
 def expire_overdue(conn: Connection, now: datetime) -> int:
