@@ -45,11 +45,16 @@ def light_message(n: int, ts: datetime | None = None) -> tuple[str, bytes]:
     return topic_for(LIGHTS[n % len(LIGHTS)]), msgspec.json.encode(light_reading(n, ts))
 
 
+#: The lights the cabinet feeds (Dijon's): the ones its gateway may report for.
+FED_LIGHTS = LIGHTS[:10]
+
+
 def gateway_message(first: int, count: int) -> tuple[str, bytes]:
-    """A gateway batch of `count` light readings, published on the cabinet's topic."""
+    """A gateway batch of `count` light readings, published on the cabinet's topic (the
+    lights it feeds: a gateway speaks only for the assets it serves)."""
     readings = []
     for n in range(first, first + count):
         reading = light_reading(n)
-        reading["asset"] = LIGHTS[n % len(LIGHTS)]
+        reading["asset"] = FED_LIGHTS[n % len(FED_LIGHTS)]
         readings.append(reading)
     return topic_for(CABINET), msgspec.json.encode({"readings": readings})

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from tests.adapters.checks import count, dead_letter_count, wait_until
 from tests.adapters.conftest import WorkerFactory
 from tests.adapters.devices import (
+    FED_LIGHTS,
     LIGHT_METRICS,
     LIGHTS,
     gateway_message,
@@ -44,7 +45,7 @@ def test_readings_are_stored_and_the_twin_updated(
     wait_until(lambda: worker.stats.acknowledged == len(messages), what="every message acked")
     assert dead_letter_count(store) == 0
     with store.connect() as conn:
-        light = LIGHTS[119 % len(LIGHTS)]  # the last reading of the gateway batch for it
+        light = FED_LIGHTS[119 % len(FED_LIGHTS)]  # the last reading of the gateway batch for it
         energy = conn.scalar(
             select(twin_state.c.value).where(
                 twin_state.c.asset_id == light, twin_state.c.metric == "energy_wh"

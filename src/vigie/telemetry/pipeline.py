@@ -338,6 +338,16 @@ class Pipeline:
                 Rejected(f"unknown asset: {asset_id[:200]}", asset_id, None, _encoded(reading)),
             )
             return
+        publisher = message.topic_asset
+        if publisher is not None and publisher != asset_id and not reporter.forwarded_by(publisher):
+            # A device speaks only for itself, a gateway for the assets it serves: a batch on
+            # a light's topic cannot move a camera in another commune.
+            reason = (
+                f"not served by the publisher: {asset_id[:200]} is not forwarded by "
+                f"{publisher[:200]}"
+            )
+            batch.reject(message, Rejected(reason, asset_id, None, _encoded(reading)))
+            return
         ts = reading.ts
         if ts.tzinfo is None:
             batch.reject(

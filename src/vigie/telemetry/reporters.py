@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from vigie.core.clock import Clock
 from vigie.registry.asset_types import reporting_parts
 from vigie.registry.lifecycle import LifecycleStatus
-from vigie.store.schema import asset_parts, assets
+from vigie.store.schema import asset_links, asset_parts, assets
 
 #: An id found unknown is not looked up again for this long, so a device repeating a wrong id
 #: (or a flood of junk ids) costs one query per id, not one per message.
@@ -26,6 +27,13 @@ class Reporter:
     type: str  # an asset type, or "Meter"
     municipality_code: str
     asset_id: str  # the asset itself, or the building a meter belongs to
+    #: Other assets whose connection may carry this one's readings (its gateways): the owner
+    #: of the part it is fed by (a light's cabinet), the network node it hangs off.
+    gateways: tuple[str, ...] = ()
+
+    def forwarded_by(self, publisher: str) -> bool:
+        """Whether readings of this reporter may come on `publisher`'s topic."""
+        return publisher == self.asset_id or publisher in self.gateways
 
 
 class ReporterIndex:
@@ -63,11 +71,21 @@ class ReporterIndex:
             .join(assets, assets.c.id == asset_parts.c.asset_id)
             .where(asset_parts.c.kind.in_(part_types))
         )
+        supplier = asset_parts.alias("supplier")
+        gateway_query = select(
+            asset_links.c.asset_id,
+            func.coalesce(supplier.c.asset_id, asset_links.c.target_id),
+        ).outerjoin(supplier, supplier.c.id == asset_links.c.target_id)
         if only_id is not None:
             asset_query = asset_query.where(assets.c.id == only_id)
             part_query = part_query.where(asset_parts.c.id == only_id)
+            gateway_query = gateway_query.where(asset_links.c.asset_id == only_id)
+        gateways: dict[str, list[str]] = defaultdict(list)
+        for asset_id, gateway in conn.execute(gateway_query):
+            gateways[asset_id].append(gateway)
         for asset_id, asset_type, municipality in conn.execute(asset_query):
-            yield asset_id, Reporter(asset_type, municipality, asset_id)
+            found = gateways.get(asset_id)
+            yield asset_id, Reporter(asset_type, municipality, asset_id, tuple(found or ()))
         for part_id, kind, owner_id, municipality in conn.execute(part_query):
             yield part_id, Reporter(part_types[kind], municipality, owner_id)
 
