@@ -215,3 +215,31 @@ def _ndjson_headers(client: TestClient, engine: Engine, clock: ManualClock) -> d
             "content-type": "application/x-ndjson",
         }
     return _device_tokens[id(client)]
+
+
+def test_a_device_token_reports_only_for_its_municipalities(
+    client: TestClient, engine: Engine, clock: ManualClock
+) -> None:
+    """Issue #20, finding 4 over HTTP: a gateway token of Talant used to be able to post for
+    Dijon's assets (a controller shown flashing, alarms raised in Dijon)."""
+    with engine.begin() as conn:
+        user = add_user(conn, username="talant-gateway", password="gateway-password",
+                        role=Role.DEVICE, municipality_codes=("21617",), actor="test",
+                        now=clock.now())  # fmt: skip
+        token, _ = issue_token(conn, user_id=user.id, kind="machine", name="t", now=clock.now(),
+                               lifetime=None)  # fmt: skip
+    talant_light = "urn:ngsi-ld:Streetlight:21617:1"
+    response = client.post(
+        "/api/v1/telemetry",
+        json=[_reading(asset=talant_light), _reading(asset=LIGHT)],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["stored"], body["rejected"]) == (3, 1)
+    assert body["reasons"] == [
+        f"outside the sender's municipalities: {LIGHT} is in 21231, the token reports for 21617"
+    ]
+    with engine.connect() as conn:
+        stored_assets = set(conn.scalars(select(readings.c.asset_id)))
+    assert stored_assets == {talant_light}

@@ -52,6 +52,8 @@ class RawMessage(msgspec.Struct, frozen=True, gc=False):
     body_format: Literal["mqtt", "json", "ndjson"] = "mqtt"
     topic: str | None = None
     topic_asset: str | None = None
+    #: The municipalities the sender may report for (an HTTP token's scope); None: any.
+    scope: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,14 @@ class Pipeline:
                 message,
                 Rejected(f"unknown asset: {asset_id[:200]}", asset_id, None, _encoded(reading)),
             )
+            return
+        if message.scope is not None and reporter.municipality_code not in message.scope:
+            allowed = ", ".join(sorted(message.scope))
+            reason = (
+                f"outside the sender's municipalities: {asset_id[:200]} is in "
+                f"{reporter.municipality_code}, the token reports for {allowed}"
+            )
+            batch.reject(message, Rejected(reason, asset_id, None, _encoded(reading)))
             return
         publisher = message.topic_asset
         if publisher is not None and publisher != asset_id and not reporter.forwarded_by(publisher):

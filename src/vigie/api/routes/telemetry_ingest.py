@@ -84,7 +84,13 @@ async def post_telemetry(request: Request, principal: Reporter) -> Response:
         )
         raise ProblemError(413, str(too_large), kind="too-large") from None
     received_at = pipeline.clock.now()
-    message = RawMessage("http", body, received_at, body_format=body_format)  # type: ignore[arg-type]
+    message = RawMessage(
+        "http",
+        body,
+        received_at,
+        body_format=body_format,  # type: ignore[arg-type]
+        scope=principal.municipalities,  # a device token reports for its municipalities only
+    )
     try:
         # The pipeline's writer thread ingests it with the other requests waiting, in one
         # transaction; the answer comes after that commit.
