@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 
 from scratch import scratch_dir
 from vigie.adapters.mqtt.broker import LocalBroker, free_port
-from vigie.adapters.mqtt.settings import DEFAULT_INFLIGHT, MqttSettings, parse_broker_url
+from vigie.adapters.mqtt.settings import DEFAULT_INFLIGHT, MqttSettings, sign_in
 from vigie.adapters.mqtt.worker import IngestWorker
 from vigie.alarms.conditions.sun import SunTimes
 from vigie.auth.roles import Role
@@ -167,8 +167,8 @@ def publish_process(url: str, path: str, rate: float, out: Any) -> None:
     """Publish the messages of `path` at QoS 1 (paced at `rate` msg/s if > 0) and report the
     wall-clock times of the first publish and of the last acknowledgement."""
     messages = msgspec.msgpack.decode(Path(path).read_bytes(), type=list[tuple[str, bytes]])
-    address = parse_broker_url(url)
     client = Client(CallbackAPIVersion.VERSION2, protocol=MQTTProtocolVersion.MQTTv5)
+    address = sign_in(client, url)
     # paho's own in-flight limit walks every message in flight on each acknowledgement
     # (O(window) per ack): the semaphore below keeps the window instead, and paho none.
     client.max_inflight_messages_set(0)
@@ -195,7 +195,7 @@ def publish_process(url: str, path: str, rate: float, out: Any) -> None:
     out.put({"started": started, "finished": finished, "messages": len(messages)})
 
 
-def join_share_group(client: Client, host: str, port: int, ready: Any) -> None:
+def join_share_group(client: Client, url: str, ready: Any) -> None:
     """Connect `client` and subscribe it to the ingest's shared subscription with the worker's
     Receive Maximum; `ready` is set once the broker confirms the subscription."""
     client.on_subscribe = lambda *_args: ready.set()
@@ -205,13 +205,13 @@ def join_share_group(client: Client, host: str, port: int, ready: Any) -> None:
     properties = Properties(PacketTypes.CONNECT)
     properties.ReceiveMaximum = DEFAULT_INFLIGHT
     properties.SessionExpiryInterval = 0  # leave the share group when done
-    client.connect(host, port, clean_start=True, properties=properties)
+    address = sign_in(client, url)
+    client.connect(address.host, address.port, clean_start=True, properties=properties)
 
 
 def raw_subscribe_process(url: str, expected: int, ready: Any, out: Any) -> None:
     """Count deliveries at QoS 1 with no processing, through the same shared subscription
     and in-flight window as the ingest worker; report when the last one arrived."""
-    address = parse_broker_url(url)
     client = Client(CallbackAPIVersion.VERSION2, "bench-raw", protocol=MQTTProtocolVersion.MQTTv5)
     done = threading.Event()
     state = {"count": 0, "last": 0.0}
@@ -223,7 +223,7 @@ def raw_subscribe_process(url: str, expected: int, ready: Any, out: Any) -> None
             done.set()
 
     client.on_message = on_message
-    join_share_group(client, address.host, address.port, ready)
+    join_share_group(client, url, ready)
     client.loop_start()
     done.wait(600)
     client.disconnect()

@@ -118,7 +118,7 @@ class Progress(NamedTuple):
 
 
 def floor_subscribe_process(
-    port: int,
+    url: str,
     mode: str,
     db_path: str,
     client_id: str,
@@ -176,7 +176,7 @@ def floor_subscribe_process(
                     flush()
 
     client.on_message = on_message
-    join_share_group(client, "127.0.0.1", port, ready)
+    join_share_group(client, url, ready)
     timer = threading.Thread(target=linger, daemon=True)
     timer.start()
     client.loop_start()
@@ -199,14 +199,13 @@ def measure_floor(
     progress = Progress(
         ctx.Value("q", 0), ctx.Value("q", 0), ctx.Value("d", 0.0), ctx.Event(), ctx.Event()
     )
-    port = int(broker.url.rsplit(":", 1)[1])
     subscribers = []
     for k in range(processes):
         ready = ctx.Event()
         db_path = str(workdir / f"floor-{mode}-{processes}-{k}-{time.monotonic_ns()}.db")
         subscriber = ctx.Process(
             target=floor_subscribe_process,
-            args=(port, mode, db_path, f"bench-{mode}-{k}", count, progress, ready),
+            args=(broker.url, mode, db_path, f"bench-{mode}-{k}", count, progress, ready),
         )
         subscriber.start()
         subscribers.append(subscriber)

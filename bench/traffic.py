@@ -32,7 +32,7 @@ from paho.mqtt.client import Client, MQTTMessage
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
-from vigie.adapters.mqtt.settings import parse_broker_url
+from vigie.adapters.mqtt.settings import sign_in
 from vigie.core.geodesy import M_PER_DEG_LAT, m_per_deg_lon
 from vigie.domains.installed import install_all
 from vigie.domains.traffic.approach import ApproachTracker
@@ -204,15 +204,16 @@ def run_mqtt(seconds: int, seed: int = 1) -> dict[str, float]:
         for bus, line, _ in buses:
             live.add_bus(bus, line)
         link = PriorityLink(broker.url, live)
-        address = parse_broker_url(broker.url)
         listener = Client(CallbackAPIVersion.VERSION2, client_id="bench-controllers",
                           protocol=MQTTProtocolVersion.MQTTv5)  # fmt: skip
+        address = sign_in(listener, broker.url)
         listener.on_message = received
         listener.connect(address.host, address.port)
         listener.subscribe("vigie/+/TrafficSignalController/+/priority")
         listener.loop_start()
         sender = Client(CallbackAPIVersion.VERSION2, client_id="bench-buses",
                         protocol=MQTTProtocolVersion.MQTTv5)  # fmt: skip
+        sign_in(sender, broker.url)
         sender.connect(address.host, address.port)
         sender.loop_start()
         link.wait_subscribed()

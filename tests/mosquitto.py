@@ -15,7 +15,7 @@ from paho.mqtt.client import Client
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from vigie.adapters.mqtt.broker import LocalBroker, find_mosquitto
-from vigie.adapters.mqtt.settings import parse_broker_url
+from vigie.adapters.mqtt.settings import sign_in
 
 Message = tuple[str, bytes]  # topic, payload
 
@@ -32,10 +32,10 @@ class Publisher:
     """A device (or gateway) connection that publishes and waits for the broker's PUBACKs."""
 
     def __init__(self, url: str, client_id: str = "test-device", inflight: int = 1_000) -> None:
-        address = parse_broker_url(url)
         self._client = Client(
             CallbackAPIVersion.VERSION2, client_id=client_id, protocol=MQTTProtocolVersion.MQTTv5
         )
+        address = sign_in(self._client, url)
         self._client.max_inflight_messages_set(inflight)
         self._client.max_queued_messages_set(0)
         self._acked = threading.Semaphore(inflight)

@@ -26,7 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from tests.mosquitto import Publisher, mosquitto
 from tests.web.server import START_TIMEOUT_S, Server, free_port
 from vigie.adapters.mqtt.broker import LocalBroker
-from vigie.adapters.mqtt.settings import parse_broker_url
+from vigie.adapters.mqtt.settings import sign_in
 from vigie.protocol.commands import COMMAND_FILTER, ack_topic, encode_ack
 from vigie.protocol.topics import parse_topic, topic_for
 
@@ -92,12 +92,12 @@ class Device:
     """The cabinet on the broker: answers every command it receives with `acknowledged`."""
 
     def __init__(self, url: str) -> None:
-        address = parse_broker_url(url)
         self.received: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._subscribed = queue.SimpleQueue[bool]()
         client = Client(
             CallbackAPIVersion.VERSION2, client_id="cabinet", protocol=MQTTProtocolVersion.MQTTv5
         )
+        address = sign_in(client, url)
         client.on_message = self._on_message
         client.on_subscribe = lambda *_args: self._subscribed.put(True)
         client.connect(address.host, address.port)

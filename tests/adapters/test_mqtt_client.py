@@ -62,8 +62,9 @@ def test_it_connects_when_the_broker_comes_and_subscribes_again(
     port = broker_module.free_port()
     monkeypatch.setattr(broker_module, "free_port", lambda: port)  # the same port each start
     broker = LocalBroker(tmp_path / "mosquitto")
+    user, password = broker.service_account  # anonymous clients are refused
     client = MqttClient(
-        f"mqtt://127.0.0.1:{port}",
+        f"mqtt://{user}:{password}@127.0.0.1:{port}",
         "test-patient",
         subscriptions=[Subscription("vigie/#", qos=0)],
         reconnect_min_s=1,

@@ -19,7 +19,7 @@ from tests.commands.devices import wait_for
 from tests.integrations.fountain.integration import FOUNTAIN, FOUNTAIN_INTEGRATION
 from tests.mosquitto import mosquitto
 from vigie.adapters.mqtt.broker import LocalBroker
-from vigie.adapters.mqtt.settings import parse_broker_url
+from vigie.adapters.mqtt.settings import parse_broker_url, sign_in
 from vigie.alarms.model import AlarmState
 from vigie.alarms.store import to_alarm
 from vigie.alarms.wiring import start_alarm_engine
@@ -54,10 +54,10 @@ class FountainDevice:
     """A fountain controller on the broker: it obeys `run` commands and acknowledges them."""
 
     def __init__(self, url: str) -> None:
-        settings = parse_broker_url(url)
         self.pump_on: bool | None = None
         self._subscribed = threading.Event()
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="fountain-1")
+        settings = sign_in(self.client, url)
         self.client.on_connect = lambda c, *_: c.subscribe(topic_for(FOUNTAIN_ID, "cmd"), qos=1)
         self.client.on_subscribe = lambda *_: self._subscribed.set()
         self.client.on_message = self._on_command

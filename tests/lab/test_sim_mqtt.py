@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from tests.lab.test_sim_twin import write_small_city
+from vigie.adapters.mqtt.settings import sign_in
 from vigie.cli.sim import app, parse_duration
 from vigie.lab.faults.config import FaultConfig
 from vigie.lab.runner import RunConfig, run
@@ -67,8 +68,8 @@ def _listener(url: str) -> tuple[mqtt.Client, queue.SimpleQueue[mqtt.MQTTMessage
     received: queue.SimpleQueue[mqtt.MQTTMessage] = queue.SimpleQueue()
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="test-listener")
     client.on_message = lambda _c, _u, message: received.put(message)
-    port = int(url.rsplit(":", 1)[1])
-    client.connect("127.0.0.1", port)
+    address = sign_in(client, url)
+    client.connect(address.host, address.port)
     client.subscribe("vigie/#", qos=1)
     client.loop_start()
     time.sleep(0.2)

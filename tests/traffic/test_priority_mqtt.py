@@ -19,7 +19,7 @@ from tests.commands.devices import wait_for
 from tests.gtfs.test_gtfs_import import agency_feed
 from tests.mosquitto import Publisher, mosquitto
 from vigie.adapters.mqtt.broker import LocalBroker
-from vigie.adapters.mqtt.settings import parse_broker_url
+from vigie.adapters.mqtt.settings import sign_in
 from vigie.domains.traffic.priority import PriorityConfig
 from vigie.domains.traffic.priority_link.mqtt import PriorityLink
 from vigie.domains.traffic.priority_link.wiring import build_live_priority
@@ -58,11 +58,11 @@ class Listener:
     """A field-side subscriber to every controller's priority topic."""
 
     def __init__(self, url: str) -> None:
-        address = parse_broker_url(url)
         self.messages: list[tuple[str, dict[str, object]]] = []
         self.ready = threading.Event()
         self.client = Client(CallbackAPIVersion.VERSION2, client_id="test-controllers",
                              protocol=MQTTProtocolVersion.MQTTv5)  # fmt: skip
+        address = sign_in(self.client, url)
         self.client.on_connect = lambda c, *_: c.subscribe(
             "vigie/+/TrafficSignalController/+/priority"
         )

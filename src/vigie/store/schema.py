@@ -82,6 +82,22 @@ asset_links = Table(
     Index("ix_asset_links_target", "target_id", "relation"),
 )
 
+device_credentials = Table(
+    "device_credentials",
+    metadata,
+    Column("asset_id", String(200), primary_key=True, comment="the device or gateway"),
+    Column("username", String(200), nullable=False, unique=True, comment="its MQTT username"),
+    Column(
+        "broker_hash",
+        String(200),
+        nullable=False,
+        comment="the password as Mosquitto's password file keeps it (PBKDF2-SHA512)",
+    ),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("issued_by", String(120), nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
 users = Table(
     "users",
     metadata,

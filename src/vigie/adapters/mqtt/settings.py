@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from paho.mqtt.client import Client
+
 from vigie.core.settings import DEFAULT_MQTT_URL, Settings, SettingsError, load_settings
 
 DEFAULT_URL = DEFAULT_MQTT_URL
@@ -129,3 +131,14 @@ class MqttSettings:
 
 def _pick(given: int | None, configured: int) -> int:
     return configured if given is None else given
+
+
+def sign_in(client: Client, url: str) -> BrokerAddress:
+    """Give a paho client the credentials (and TLS) a broker URL carries; the address, to
+    connect to. For the clients that are not `MqttClient`s: tests, benchmarks, the lab."""
+    address = parse_broker_url(url)
+    if address.username is not None:
+        client.username_pw_set(address.username, address.password)
+    if address.tls:
+        client.tls_set()
+    return address
