@@ -133,7 +133,11 @@ def _command_broker(settings: Settings) -> LocalBroker | None:
         return None
     broker = LocalBroker(settings.var_dir / "mosquitto")
     broker.start()
-    print(f"Commands to devices go through a private Mosquitto at {broker.url}", flush=True)
+    print(
+        f"Devices and commands go through a private Mosquitto at {broker.anonymous_url} "
+        "(no anonymous access: `vigie devices credentials ASSET` issues a device's)",
+        flush=True,
+    )
     return broker
 
 

@@ -10,6 +10,7 @@ from vigie.cli import (
     city,
     db,
     demo,
+    devices,
     ingest,
     lab_commands,
     municipalities,
@@ -33,6 +34,7 @@ app.add_typer(city.app, name="city")
 app.add_typer(assets.app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(db.app, name="db")
+app.add_typer(devices.app, name="devices")
 app.add_typer(municipalities.app, name="municipalities")
 app.add_typer(sim.app, name="sim")
 app.add_typer(timeseries.app, name="timeseries")

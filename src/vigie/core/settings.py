@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         None, description="Fixed MQTT client id (its session survives restarts)."
     )
     mqtt_session_expiry_s: int = Field(7 * 24 * 3600, ge=0, le=0xFFFFFFFF)
+    mqtt_access_dir: Path | None = Field(
+        None,
+        description="Where the broker's password and ACL files are written "
+        "(`vigie devices credentials`); empty: `<var_dir>/mosquitto/access`, the demo broker's.",
+    )
     mqtt_batch_size: int = Field(1_000, ge=1, le=100_000)
     mqtt_batch_ms: int = Field(10, ge=0, le=60_000)
     mqtt_inflight: int = Field(10_000, ge=1, le=65_535)
@@ -111,6 +116,8 @@ class Settings(BaseSettings):
     def _embedded_store(self) -> Settings:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'vigie.db'}")
+        if self.mqtt_access_dir is None:
+            object.__setattr__(self, "mqtt_access_dir", self.var_dir / "mosquitto" / "access")
         return self
 
     @classmethod
