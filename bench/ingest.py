@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -55,7 +56,7 @@ from vigie.protocol.topics import shared_subscription, topic_for
 from vigie.registry.municipalities import list_municipalities, seed_reference_municipalities
 from vigie.store.engine import make_engine
 from vigie.store.migrate import upgrade_to_head
-from vigie.store.schema import asset_parts, assets
+from vigie.store.schema import asset_links, asset_parts, assets
 from vigie.telemetry.catalogue import METRICS
 from vigie.telemetry.events import StateChanged
 from vigie.telemetry.metrics import MetricDescription, MetricKind
@@ -129,8 +130,16 @@ def twin_messages(engine: Engine, total: int, base: datetime) -> tuple[list[Mess
                 select(asset_parts.c.id).where(asset_parts.c.kind == METER_PART)
             )
         ]
+        # A cabinet's gateway reports for the lights it feeds, and only those (issue #20).
+        fed: dict[str, list[str]] = defaultdict(list)
+        for cabinet, light in conn.execute(
+            select(asset_parts.c.asset_id, asset_links.c.asset_id).join(
+                asset_links, asset_links.c.target_id == asset_parts.c.id
+            )
+        ):
+            fed[cabinet].append(light)
     lights = [asset_id for asset_id, kind in reporters if kind == "Streetlight"]
-    cabinets = [asset_id for asset_id, kind in reporters if kind == "StreetlightControlCabinet"]
+    cabinets = sorted(fed)
     messages: list[Message] = []
     rows = 0
     for k, (asset_id, kind) in enumerate(reporters):
@@ -142,15 +151,16 @@ def twin_messages(engine: Engine, total: int, base: datetime) -> tuple[list[Mess
     while len(messages) < total:
         ts_of = base + timedelta(milliseconds=len(messages))
         if len(messages) % GATEWAY_EVERY == 0:
+            cabinet = cabinets[k % len(cabinets)]
+            its_lights = fed[cabinet]
             batch = []
             for j in range(GATEWAY_READINGS):
                 ts = (ts_of + timedelta(microseconds=j)).isoformat()
-                batch.append(
-                    {"asset": lights[k % len(lights)], "ts": ts, "metrics": light_metrics(k)}
-                )
+                light = its_lights[(k + j) % len(its_lights)]
+                batch.append({"asset": light, "ts": ts, "metrics": light_metrics(k)})
                 k += 1
             payload = msgspec.json.encode({"readings": batch})
-            messages.append((topic_for(cabinets[k % len(cabinets)]), payload))
+            messages.append((topic_for(cabinet), payload))
             rows += GATEWAY_READINGS * 5
         else:
             payload = msgspec.json.encode({"ts": ts_of.isoformat(), "metrics": light_metrics(k)})
