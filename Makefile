@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/traffic.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/correlation.py
+	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/ui.py
 	$(BIN)/vigie lighting prove --year 2025 --json
 	$(BIN)/python bench/lighting.py
@@ -63,6 +64,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/traffic.py --quick
 	$(BIN)/python bench/alarms.py --quick
 	$(BIN)/python bench/correlation.py --quick
+	$(BIN)/python bench/hostile.py --quick
 	$(BIN)/python bench/lighting.py --quick
 	$(BIN)/python bench/hourly_floor.py --quick
 	$(BIN)/python bench/ui.py --quick
