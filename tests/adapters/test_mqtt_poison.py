@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import msgspec
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from tests.adapters.checks import count, wait_until
+from tests.adapters.checks import allow_inserts, count, refuse_inserts, wait_until
 from tests.adapters.conftest import WorkerFactory
 from tests.adapters.devices import LIGHT_METRICS, LIGHTS, light_message, light_reading
 from tests.mosquitto import Publisher
@@ -30,52 +30,12 @@ def _dead_reasons(store: Engine) -> list[str]:
         return list(conn.scalars(select(dead_letters.c.reason).order_by(dead_letters.c.id)))
 
 
-def _refuse(store: Engine, table: str, when: str) -> None:
-    """A store trigger refusing the rows of `table` that match `when` (a real store error
-    caused by one message's content, as a corrupt index or a driver bug would raise)."""
-    name = f"refuse_{table}"
-    with store.begin() as conn:
-        if store.dialect.name == "sqlite":
-            conn.execute(
-                text(
-                    f"CREATE TRIGGER {name} BEFORE INSERT ON {table} WHEN {when} "
-                    "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
-                    f"IF {when} THEN RAISE EXCEPTION 'refused by the test trigger'; END IF; "
-                    "RETURN NEW; END $$ LANGUAGE plpgsql"
-                )
-            )
-            conn.execute(
-                text(
-                    f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
-                    f"FOR EACH ROW EXECUTE FUNCTION {name}()"
-                )
-            )
-
-
-def _allow(store: Engine, table: str) -> None:
-    name = f"refuse_{table}"
-    with store.begin() as conn:
-        conn.execute(
-            text(
-                f"DROP TRIGGER {name}" + ("" if store.dialect.name == "sqlite" else f" ON {table}")
-            )
-        )
-        if store.dialect.name != "sqlite":
-            conn.execute(text(f"DROP FUNCTION {name}()"))
-
-
 @pytest.fixture
 def triggers(store: Engine) -> Iterator[list[str]]:
     made: list[str] = []
     yield made
     for table in made:
-        _allow(store, table)
+        allow_inserts(store, table)
 
 
 def test_messages_no_check_foresaw_are_dead_lettered_and_nothing_stays_stuck(
@@ -129,7 +89,7 @@ def test_messages_no_check_foresaw_are_dead_lettered_and_nothing_stays_stuck(
 def test_a_message_the_store_refuses_is_isolated_and_the_rest_of_its_batch_stored(
     store: Engine, mosquitto: LocalBroker, start_worker: WorkerFactory, triggers: list[str]
 ) -> None:
-    _refuse(store, "readings", f"NEW.value = {POISON_W}")
+    refuse_inserts(store, "readings", f"NEW.value = {POISON_W}")
     triggers.append("readings")
     worker = start_worker(batch_ms=200)  # the poison shares its batch with valid readings
     poisoned = light_reading(7)
@@ -151,8 +111,8 @@ def test_a_store_that_refuses_every_write_is_waited_for_and_health_says_so(
 ) -> None:
     worker = start_worker()
     worker.stall_after_s = 0.5
-    _refuse(store, "readings", "1 = 1")
-    _refuse(store, "dead_letters", "1 = 1")
+    refuse_inserts(store, "readings", "1 = 1")
+    refuse_inserts(store, "dead_letters", "1 = 1")
     triggers.extend(["readings", "dead_letters"])
     with Publisher(mosquitto.url) as device:
         device.publish([light_message(30)])
@@ -160,8 +120,8 @@ def test_a_store_that_refuses_every_write_is_waited_for_and_health_says_so(
     health = worker.health()
     assert health.detail.startswith("nothing stored for")
     assert worker.stats.acknowledged == 0  # not acknowledged: nothing is lost
-    _allow(store, "readings")
-    _allow(store, "dead_letters")
+    allow_inserts(store, "readings")
+    allow_inserts(store, "dead_letters")
     triggers.clear()
     wait_until(lambda: worker.stats.acknowledged == 1, timeout_s=30, what="the reading stored")
     assert count(store) == LIGHT_METRICS

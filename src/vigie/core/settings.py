@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     mqtt_batch_size: int = Field(1_000, ge=1, le=100_000)
     mqtt_batch_ms: int = Field(10, ge=0, le=60_000)
     mqtt_inflight: int = Field(10_000, ge=1, le=65_535)
+    intake_stall_s: float = Field(
+        60.0,
+        gt=0,
+        description="An MQTT intake that holds messages and has stored nothing for this long "
+        "is reported unhealthy (/healthz, /readyz).",
+    )
 
     # -- time series -------------------------------------------------------------------------
     raw_retention_days: int = Field(30, description="Days raw readings are kept.")

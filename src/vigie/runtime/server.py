@@ -61,7 +61,7 @@ def server_services(
         # Its own session, apart from any `vigie ingest` worker on the same host.
         client_id = settings.mqtt_client_id or f"vigie-serve-{socket.gethostname()}"
         mqtt = MqttSettings.from_settings(settings, client_id=client_id[:64])
-        services.append(IngestWorker(pipeline, mqtt))
+        services.append(IngestWorker(pipeline, mqtt, stall_after_s=settings.intake_stall_s))
         services.append(
             CommandService(
                 engine, clock, parse_broker_url(settings.mqtt_url), client_id[:50] + "-commands"

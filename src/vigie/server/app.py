@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import msgspec
 from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.engine import Engine
@@ -103,15 +104,21 @@ def create_app(
         "/healthz", tags=["health"], summary="Liveness, store reachability, background services"
     )
     def health() -> dict[str, Any]:
-        with app.state.engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-        runtime: Runtime | None = app.state.runtime
-        services = runtime.health() if runtime is not None else []
-        return {
-            "status": "ok" if all(s.ok for s in services) else "degraded",
-            "version": __version__,
-            "services": [s.to_json() for s in services],
-        }
+        return _health_report(app)
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="Readiness: 200 when the store answers and every service is healthy, else 503",
+        responses={503: {"description": "a service is unwell (its detail says which and why)"}},
+    )
+    def ready() -> Response:
+        report = _health_report(app)
+        return Response(
+            msgspec.json.encode(report),
+            status_code=200 if report["status"] == "ok" else 503,
+            media_type="application/json",
+        )
 
     return app
 
@@ -142,6 +149,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         app.state.runtime = None
         runtime.stop()
+
+
+def _health_report(app: FastAPI) -> dict[str, Any]:
+    """The store's answer and every background service's health (each intake's connection,
+    backlog, last reading stored and last error): liveness reads it, readiness judges it."""
+    with app.state.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    runtime: Runtime | None = app.state.runtime
+    services = runtime.health() if runtime is not None else []
+    return {
+        "status": "ok" if all(s.ok for s in services) else "degraded",
+        "version": __version__,
+        "services": [s.to_json() for s in services],
+    }
 
 
 def _merge_body_schemas_into_openapi(app: FastAPI) -> None:

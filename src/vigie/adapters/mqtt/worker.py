@@ -108,6 +108,7 @@ class IngestWorker:
         self._failing_since: float | None = None  # time.monotonic() of the first failure
         self._last_error = ""
         self._last_stored_at: str | None = None
+        self._last_progress = time.monotonic()  # the last batch committed (or start)
         self._client = self._make_client()
 
     def _make_client(self) -> Client:
@@ -167,16 +168,22 @@ class IngestWorker:
             detail = f"not connected to {self.settings.broker}; reconnecting"
         stats = self.stats
         failing_since = self._failing_since
-        stalled_s = 0.0 if failing_since is None else time.monotonic() - failing_since
+        now = time.monotonic()
+        stalled_s = 0.0 if failing_since is None else now - failing_since
+        backlog = stats.received - stats.ingested
+        if backlog > 0:
+            # Messages wait and nothing was committed for a while: stuck, failing or not.
+            stalled_s = max(stalled_s, now - self._last_progress)
         if running and stalled_s > self.stall_after_s:
-            detail = f"nothing stored for {stalled_s:.0f} s: {self._last_error}"
+            why = self._last_error or f"{backlog} messages waiting"
+            detail = f"nothing stored for {stalled_s:.0f} s: {why}"
         return Health(
             self.name,
             running and stalled_s <= self.stall_after_s,
             detail,
             {"received": stats.received, "ingested": stats.ingested,
              "acknowledged": stats.acknowledged, "connections": stats.connections,
-             "backlog": stats.received - stats.ingested, "poisoned": stats.poisoned,
+             "backlog": backlog, "poisoned": stats.poisoned,
              "last_stored_at": self._last_stored_at or "", "last_error": self._last_error},
         )  # fmt: skip
 
@@ -217,6 +224,8 @@ class IngestWorker:
             self._connection += 1
 
     def _on_message(self, message: MQTTMessage) -> None:
+        if self.stats.received == self.stats.ingested:
+            self._last_progress = time.monotonic()  # a backlog starts now, not at the last commit
         self.stats.received += 1
         self._inbox.put(_Delivery(message, self.pipeline.clock.now(), self._connection))
 
@@ -263,6 +272,7 @@ class IngestWorker:
             else:
                 self._failing_since = None
                 self._last_stored_at = self.pipeline.clock.now().isoformat()
+                self._last_progress = time.monotonic()
                 return True
             if not self._wait_for_store():
                 return False  # stopping while the store is down
