@@ -74,7 +74,7 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
         token, _ = issue_token(conn, user_id=user.id, kind="machine", name="t", now=now,
                                lifetime=None)  # fmt: skip
     engine.dispose()
-    server = start_server(tmp_path, database_url)
+    server = start_server(tmp_path, database_url, {"VIGIE_HTTP_BODY_TIMEOUT_S": "1"})
     try:
         yield Rig(server, token, database_url)
     finally:
@@ -174,3 +174,18 @@ def test_a_reading_with_100000_unknown_metrics_costs_one_dead_letter(rig: Rig) -
     assert row.refusals == 100_000
     assert row.reason == "unknown metric: 'm0' for Streetlight"
     assert len(row.payload) <= 65_536 and row.payload_bytes > 1_000_000  # the reading, cut
+
+
+def test_a_stalled_body_is_answered_408_instead_of_holding_the_server(rig: Rig) -> None:
+    """Finding 5: a client that sent its headers and then stalled held a worker for good."""
+    with socket.create_connection((rig.host, rig.port), timeout=30) as raw:
+        raw.sendall(
+            b"POST /api/v1/telemetry HTTP/1.1\r\nHost: x\r\n"
+            + f"Authorization: Bearer {rig.token}\r\n".encode()
+            + b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n[{"asset"'
+        )
+        answer = raw.recv(4096).decode()  # the server gives up after VIGIE_HTTP_BODY_TIMEOUT_S
+    assert answer.startswith("HTTP/1.1 408"), answer[:200]
+    assert "the body stalled" in answer
+    status, _ = rig.post(_valid(1))  # and serves the others all along
+    assert status == 202

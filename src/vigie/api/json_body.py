@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 import msgspec
@@ -29,13 +30,25 @@ class BodyTooLarge(Exception):
 async def read_body(request: Request, limit: int) -> bytes:
     """The request's body, read only while it stays within `limit` bytes: a declared
     Content-Length past it is refused before anything is read, a body that streams past it is
-    refused at the first chunk over (a client cannot make the server hold more)."""
+    refused at the first chunk over (a client cannot make the server hold more), and a body
+    whose next part does not come within the settings' `http_body_timeout_s` is a 408."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit, int(declared), b"")
+    settings = getattr(request.app.state, "settings", None)
+    timeout_s = settings.http_body_timeout_s if settings is not None else 30.0
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), timeout_s)
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise ProblemError(
+                408, f"the body stalled: nothing came for {timeout_s:g} s", kind="body-timeout"
+            ) from None
         size += len(chunk)
         if size > limit:
             head = b"".join(chunks)[:HEAD_BYTES]

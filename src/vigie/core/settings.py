@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", description="Address `vigie serve` listens on.")
     http_port: int = Field(8000, ge=1, le=65_535, description="TCP port of `vigie serve`.")
     token_lifetime_s: int = Field(12 * 3600, ge=60, description="Lifetime of a session token.")
+    http_body_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="Longest wait for the next part of a request's body: a client that stalls "
+        "is answered 408 instead of holding the server.",
+    )
     page_size_default: int = Field(100, ge=1, description="Items per page when not asked.")
     page_size_max: int = Field(5000, ge=1, description="Most items per page.")
 
