@@ -93,6 +93,22 @@ def hostile_reading(rng: random.Random, n: int) -> bytes:
     return json.dumps({"ts": ts.decode(), "metrics": {}, "readings": []}).encode()
 
 
+def post_telemetry(host: str, port: int, token: str, body: bytes) -> tuple[int, bytes]:
+    """POST raw bytes as a JSON telemetry body (no client-side check of what they hold)."""
+    connection = http.client.HTTPConnection(host, port, timeout=120)
+    try:
+        connection.request(
+            "POST",
+            "/api/v1/telemetry",
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def _one_element(payload: bytes, asset: str) -> bytes:
     """An HTTP body of one element holding the hostile payload: naming the light when it is
     a JSON object (so it reaches the metric checks), else as it is inside the brackets."""

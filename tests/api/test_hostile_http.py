@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.builders import seed_small_network
+from tests.hostile import post_telemetry
 from tests.web.server import Server, start_server
 from vigie.auth.roles import Role
 from vigie.auth.tokens import issue_token
@@ -36,20 +37,9 @@ class Rig:
         self.host, port = server.base_url.removeprefix("http://").split(":")
         self.port = int(port)
 
-    def post(self, body: bytes, content_type: str = "application/json") -> tuple[int, dict]:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        try:
-            connection.request(
-                "POST",
-                "/api/v1/telemetry",
-                body=body,
-                headers={"Authorization": f"Bearer {self.token}", "Content-Type": content_type},
-            )
-            response = connection.getresponse()
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else {}
-        finally:
-            connection.close()
+    def post(self, body: bytes) -> tuple[int, dict]:
+        status, raw = post_telemetry(self.host, self.port, self.token, body)
+        return status, json.loads(raw) if raw else {}
 
     def count(self, table: object) -> int:
         engine = make_engine(self.database_url)
